@@ -1,0 +1,23 @@
+# Function pointers into PyNaCl's bundled libsodium, resolved once at import of zmq4._sodium.
+# Other Cython modules `cimport zmq4._sodium` and call these without a Python call per use.
+ctypedef int (*keypair_t)(unsigned char *pk, unsigned char *sk) noexcept nogil
+ctypedef int (*scalarmult_base_t)(unsigned char *q, const unsigned char *n) noexcept nogil
+ctypedef int (*beforenm_t)(unsigned char *k, const unsigned char *pk,
+                           const unsigned char *sk) noexcept nogil
+ctypedef int (*box_afternm_t)(unsigned char *c, const unsigned char *m, unsigned long long mlen,
+                              const unsigned char *n, const unsigned char *k) noexcept nogil
+ctypedef int (*box_t)(unsigned char *c, const unsigned char *m, unsigned long long mlen,
+                      const unsigned char *n, const unsigned char *pk,
+                      const unsigned char *sk) noexcept nogil
+ctypedef void (*randombytes_t)(unsigned char *buf, unsigned long long size) noexcept nogil
+
+cdef keypair_t crypto_box_keypair
+cdef scalarmult_base_t crypto_scalarmult_base
+cdef beforenm_t crypto_box_beforenm
+cdef box_afternm_t crypto_box_easy_afternm
+cdef box_afternm_t crypto_box_open_easy_afternm
+cdef box_t crypto_box_easy
+cdef box_t crypto_box_open_easy
+cdef box_afternm_t crypto_secretbox_easy
+cdef box_afternm_t crypto_secretbox_open_easy
+cdef randombytes_t randombytes

@@ -1,0 +1,88 @@
+"""Fan-out to many pipes (libzmq dist_t), for PUB/XPUB and XSUB's upstream sends.
+
+Owns: ``Dist`` — pipes split into ``matching`` (chosen for the current message), ``active``
+(have room) and the rest. A whole message goes to every matching pipe; a pipe that cannot
+take the first frame is skipped for that message (never blocks: RFC 29 drop on full).
+"""
+
+from __future__ import annotations
+
+from ..msg import MORE, Msg
+from .fq import PipeArray
+from .pipe import Pipe
+
+
+class Dist:
+    """libzmq dist_t."""
+
+    __slots__ = ("arr", "matching", "more")
+
+    def __init__(self) -> None:
+        self.arr = PipeArray()  # [0, matching) matching, [0, active) eligible
+        self.matching = 0
+        self.more = False
+
+    def attach(self, pipe: Pipe) -> None:
+        # A pipe attached mid-message must not get the tail of that message.
+        self.arr.add(pipe, not self.more)
+
+    def activated(self, pipe: Pipe) -> None:
+        arr = self.arr
+        i = arr.pos.get(pipe)
+        if i is None or i < arr.active:
+            return
+        arr._swap(i, arr.active)
+        arr.active += 1
+
+    def terminated(self, pipe: Pipe) -> None:
+        arr = self.arr
+        i = arr.pos.get(pipe)
+        if i is None:
+            return
+        if i < self.matching:
+            self.matching -= 1
+            arr._swap(i, self.matching)
+            i = self.matching
+        if i < arr.active:
+            arr.active -= 1
+            arr._swap(i, arr.active)
+        arr._swap(arr.pos[pipe], len(arr.pipes) - 1)
+        arr.pipes.pop()
+        del arr.pos[pipe]
+
+    def match(self, pipe: Pipe) -> None:
+        """Select ``pipe`` for the message being started (if it is active)."""
+        arr = self.arr
+        i = arr.pos.get(pipe)
+        if i is None or i < self.matching or i >= arr.active:
+            return
+        arr._swap(i, self.matching)
+        self.matching += 1
+
+    def unmatch(self) -> None:
+        self.matching = 0
+
+    def send_to_all(self, msg: Msg) -> None:
+        self.matching = self.arr.active
+        self.send_to_matching(msg)
+
+    def send_to_matching(self, msg: Msg) -> None:
+        more = bool(msg.flags & MORE)
+        arr = self.arr
+        i = 0
+        while i < self.matching:
+            pipe = arr.pipes[i]
+            if pipe.write(msg if self.matching == 1 else msg.copy()):
+                i += 1
+                continue
+            # no room: deactivate it (skip this message for it)
+            self.matching -= 1
+            arr._swap(i, self.matching)
+            arr.active -= 1
+            arr._swap(self.matching, arr.active)
+        self.more = more
+        if not more:
+            self.matching = 0
+
+    def has_out(self) -> bool:
+        return True

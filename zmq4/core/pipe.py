@@ -1,0 +1,218 @@
+"""Pipes: the queues between a socket and its peers (libzmq pipe_t + ypipe_t).
+
+Owns: ``Pipe`` ends and ``pipepair``. A pipe pair is two ends; each end reads from its own
+``inq`` and writes into its peer's ``inq``. One thread owns each end (a socket's user
+thread, or a session's I/O thread); ends talk only through the two deques and a few flags.
+
+Rules (libzmq 4.0 semantics):
+- Multipart atomicity: frames of an unfinished message wait in the writer's ``out_buf`` and
+  reach the peer's queue together with the last frame; ``rollback`` drops them.
+- HWM counts whole messages: a writer may start a message while
+  ``msgs_written - peer.msgs_read < hwm`` (hwm 0 = unlimited; inproc: SNDHWM + RCVHWM).
+- Wake-ups only on transitions (libzmq's ypipe flush/check_read protocol): a reader that
+  finds its queue empty sets ``in_sleeping`` and re-checks; a writer that adds a whole
+  message and sees ``in_sleeping`` clears it and posts ``activate_read`` to the reader's
+  sink. The same for ``out_sleeping``/``activate_write`` when the reader frees room under
+  the HWM. With the GIL's sequential consistency this Dekker-style flag pair never loses a
+  wake-up; a spurious one is harmless (sinks re-check).
+- Termination: ``terminate(delay)`` puts a DELIMITER after the complete messages already
+  queued for the peer (dropping them first when ``delay`` is false, i.e. LINGER 0) and
+  posts ``pipe_term`` to the peer's sink. The peer's end ends when its reader reaches the
+  DELIMITER (so pending messages are still read, as libzmq's delimiter does) or at once if
+  nothing is pending. The sink hears ``pipe_terminated`` exactly once per end.
+- CONFLATE ends keep only the newest message in their queue.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Optional
+
+from ..msg import MORE, Msg
+
+ACTIVE = 0
+TERMINATING = 1  # peer terminated: read what is left up to the delimiter
+TERMINATED = 2
+
+
+class _Delimiter:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "DELIMITER"
+
+
+DELIMITER = _Delimiter()
+
+
+class Pipe:
+    """One end of a pipe pair (libzmq pipe_t). ``sink`` receives its events."""
+
+    __slots__ = (
+        "inq", "peer", "sink", "hwm", "msgs_read", "msgs_written", "out_buf", "in_sleeping",
+        "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "__weakref__",
+    )
+
+    def __init__(self, sink: Any, hwm: int, conflate: bool = False) -> None:
+        self.inq: deque[Any] = deque()
+        self.peer: Optional[Pipe] = None
+        self.sink = sink
+        self.hwm = hwm
+        self.msgs_read = 0
+        self.msgs_written = 0
+        self.out_buf: list[Msg] = []
+        self.in_sleeping = False
+        self.out_sleeping = False
+        self.state = ACTIVE
+        self.identity = b""  # the peer's identity as this end's socket sees it
+        self.conflate = conflate
+        self.endpoint: Optional[str] = None  # endpoint that created this pipe (disconnect)
+        self.tag: Any = None  # free slot for the owning socket type
+
+    def __repr__(self) -> str:
+        return f"<Pipe {id(self):#x} state={self.state} in={len(self.inq)} ep={self.endpoint}>"
+
+    # -- reading ------------------------------------------------------------------------
+    def check_read(self) -> bool:
+        """True if a frame is ready; otherwise note that the reader sleeps."""
+        if self.state == TERMINATED:
+            return False
+        q = self.inq
+        if q:
+            if q[0] is DELIMITER:
+                self._reached_delimiter()
+                return False
+            return True
+        self.in_sleeping = True
+        if q:
+            self.in_sleeping = False
+            return self.check_read()
+        return False
+
+    def read(self) -> Optional[Msg]:
+        """Next frame, or None (empty: the reader now sleeps; or the pipe ended)."""
+        q = self.inq
+        try:
+            m = q.popleft()
+        except IndexError:
+            if self.state == TERMINATED:
+                return None
+            self.in_sleeping = True
+            if not q:
+                return None
+            self.in_sleeping = False
+            m = q.popleft()
+        if m is DELIMITER:
+            self._reached_delimiter()
+            return None
+        if not m.flags & MORE:
+            self.msgs_read += 1
+            peer = self.peer
+            if peer.out_sleeping:
+                peer.out_sleeping = False
+                peer.sink.post(("activate_write", peer))
+        return m
+
+    # -- writing ------------------------------------------------------------------------
+    def check_write(self) -> bool:
+        """True if a new message fits under the HWM; otherwise note that the writer waits."""
+        if self.state != ACTIVE:
+            return False
+        if not self.hwm or self.out_buf:
+            return True
+        peer = self.peer
+        if self.msgs_written - peer.msgs_read < self.hwm:
+            return True
+        self.out_sleeping = True
+        if self.msgs_written - peer.msgs_read < self.hwm:
+            self.out_sleeping = False
+            return True
+        return False
+
+    def write(self, msg: Msg) -> bool:
+        """Queue a frame for the peer; False if the pipe cannot take a new message."""
+        if self.out_buf:
+            if self.state != ACTIVE:
+                self.out_buf.clear()
+                return False
+        elif not self.check_write():
+            return False
+        if msg.flags & MORE:
+            self.out_buf.append(msg)
+            return True
+        peer = self.peer
+        q = peer.inq
+        if peer.conflate:
+            q.clear()
+            if self.out_buf:
+                self.out_buf.clear()
+        if self.out_buf:
+            self.out_buf.append(msg)
+            q.extend(self.out_buf)
+            self.out_buf.clear()
+        else:
+            q.append(msg)
+        self.msgs_written += 1
+        if peer.in_sleeping:
+            peer.in_sleeping = False
+            peer.sink.post(("activate_read", peer))
+        return True
+
+    def rollback(self) -> None:
+        """Drop the frames of an unfinished outbound message."""
+        self.out_buf.clear()
+
+    # -- termination --------------------------------------------------------------------
+    def terminate(self, delay: bool = True) -> None:
+        """End this pipe from this side (close, disconnect, socket-type rule).
+
+        Frames already queued for the peer stay readable unless ``delay`` is false."""
+        if self.state == TERMINATED:
+            return
+        self.state = TERMINATED
+        self.out_buf.clear()
+        self.inq.clear()
+        peer = self.peer
+        if peer is not None and peer.state != TERMINATED:
+            if not delay:
+                peer.inq.clear()
+            peer.inq.append(DELIMITER)
+            peer.state = TERMINATING
+            peer.in_sleeping = False
+            peer.sink.post(("pipe_term", peer))
+
+    def process_term(self) -> bool:
+        """Sink-side handling of ``pipe_term``: end now if nothing is left to read.
+
+        Returns True if the pipe ended (the sink then forgets it)."""
+        if self.state == TERMINATED:
+            return False
+        q = self.inq
+        if q and q[0] is DELIMITER:
+            self._reached_delimiter(notify=False)
+            return True
+        return False
+
+    def _reached_delimiter(self, notify: bool = True) -> None:
+        self.inq.clear()
+        if self.state == TERMINATED:
+            return
+        self.state = TERMINATED
+        self.out_buf.clear()
+        if notify:
+            self.sink.pipe_ended(self)
+
+    @property
+    def alive(self) -> bool:
+        return self.state == ACTIVE
+
+
+def pipepair(sink_a: Any, sink_b: Any, hwm_a: int, hwm_b: int,
+             conflate_a: bool = False, conflate_b: bool = False) -> tuple[Pipe, Pipe]:
+    """Two connected ends. ``hwm_a`` limits what end a may queue for b; ``conflate_a``
+    makes end a's own inbound queue keep only the newest message."""
+    a = Pipe(sink_a, hwm_a, conflate_a)
+    b = Pipe(sink_b, hwm_b, conflate_b)
+    a.peer = b
+    b.peer = a
+    return a, b

@@ -1,0 +1,86 @@
+"""zmq_poll (libzmq zmq_poll over signalers): level-triggered readiness for zmq sockets and
+raw OS fds together.
+
+Owns: ``poll(entries, timeout_ms) -> revents``. A zmq socket is waited on through its
+mailbox fd (POLLIN only, when its events are non-zero) and after each wake-up its
+ZMQ_EVENTS is read; a raw fd maps POLLIN/POLLOUT directly and any error bit
+(POLLERR/POLLHUP/POLLNVAL) reports ZMQ_POLLERR. The first pass never blocks. An empty set
+sleeps for the timeout. Waits release the GIL and let signal handlers run (PEP 475).
+"""
+
+from __future__ import annotations
+
+import select
+import time
+from typing import Any, Sequence
+
+from .. import constants as C
+from .socket_base import SocketBase
+
+_ERRBITS = select.POLLERR | select.POLLHUP | select.POLLNVAL
+
+
+def _fd_revents(fd: int, events: int, bits: int) -> int:
+    r = 0
+    if events & C.POLLIN and bits & select.POLLIN:
+        r |= C.POLLIN
+    if events & C.POLLOUT and bits & select.POLLOUT:
+        r |= C.POLLOUT
+    if bits & _ERRBITS:
+        r |= C.POLLERR
+    return r
+
+
+def poll(entries: Sequence[tuple[Any, int]], timeout_ms: int) -> list[int]:
+    """Return one revents value per (socket-or-fd, events) entry."""
+    if not entries:
+        if timeout_ms < 0:
+            while True:
+                time.sleep(3600)
+        if timeout_ms > 0:
+            time.sleep(timeout_ms / 1000.0)
+        return []
+    deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000.0
+    poller = select.poll()
+    fds: dict[int, int] = {}
+    for obj, events in entries:
+        if isinstance(obj, SocketBase):
+            if events:
+                fd = obj.getsockopt(C.FD)
+                fds[fd] = fds.get(fd, 0) | select.POLLIN
+        else:
+            mask = 0
+            if events & C.POLLIN:
+                mask |= select.POLLIN
+            if events & C.POLLOUT:
+                mask |= select.POLLOUT
+            fds[obj] = fds.get(obj, 0) | mask
+    for fd, mask in fds.items():
+        poller.register(fd, mask)
+    first = True
+    while True:
+        raw: dict[int, int] = {}
+        if first:
+            first = False
+            for fd, bits in poller.poll(0):
+                raw[fd] = bits
+        else:
+            if deadline is None:
+                wait = -1
+            else:
+                wait = max(0, int((deadline - time.monotonic()) * 1000 + 0.999))
+            for fd, bits in poller.poll(wait):
+                raw[fd] = bits
+        out = []
+        ready = False
+        for obj, events in entries:
+            if isinstance(obj, SocketBase):
+                r = obj.events() & events if events else 0
+            else:
+                r = _fd_revents(obj, events, raw.get(obj, 0))
+            out.append(r)
+            ready = ready or bool(r)
+        if ready or timeout_ms == 0:
+            return out
+        if deadline is not None and time.monotonic() >= deadline:
+            return out

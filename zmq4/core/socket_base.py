@@ -1,0 +1,461 @@
+"""The socket every type builds on (libzmq socket_base_t).
+
+Owns: the user-thread side of a socket — option get/set dispatch, bind/connect/unbind/
+disconnect bookkeeping, the blocking send/recv loops with SNDTIMEO/RCVTIMEO/DONTWAIT,
+command processing from the mailbox (pipe activations, new pipes, termination, ctx stop),
+ZMQ_EVENTS/ZMQ_FD, the socket monitor, and close.
+
+Socket types subclass it and implement libzmq's ``x*`` hooks: ``xattach_pipe``, ``xsend``
+(return False for EAGAIN, raise ZMQError for other errors), ``xrecv`` (return a Msg or None
+for EAGAIN), ``xhas_in``, ``xhas_out``, ``xread_activated``, ``xwrite_activated``,
+``xpipe_terminated``, ``xsetsockopt`` (options listed in ``TYPE_OPTIONS``).
+
+Rules: only the owner thread calls public methods (as in libzmq); other threads reach a
+socket only through ``post``. After ctx shutdown every call except close raises ETERM; a
+closed socket raises ENOTSOCK. Blocking waits release the GIL and let signal handlers run.
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Optional
+
+from .. import constants as C
+from ..errors import ZMQError
+from ..msg import MORE, Msg
+from . import options as _options
+from .mailbox import Mailbox
+from .pipe import Pipe, pipepair
+
+if TYPE_CHECKING:
+    from .ctx import Context
+
+_TRANSPORTS = ("inproc", "ipc", "tcp", "pgm", "epgm")
+_EVENT_HEADER = struct.Struct("=HI")  # monitor frame 1: uint16 event + uint32 value, native
+
+
+def parse_endpoint(endpoint: str) -> tuple[str, str]:
+    """Split ``transport://address``; EINVAL for bad syntax, EPROTONOSUPPORT for unknown."""
+    if not isinstance(endpoint, str):
+        raise ZMQError(C.EINVAL, f"endpoint must be a string, not {type(endpoint).__name__}")
+    transport, sep, address = endpoint.partition("://")
+    if not sep or not transport or not address:
+        raise ZMQError(C.EINVAL, f"invalid endpoint {endpoint!r}: expected transport://address")
+    if transport not in _TRANSPORTS:
+        raise ZMQError(C.EPROTONOSUPPORT, f"unknown transport {transport!r} in {endpoint!r}")
+    if transport in ("pgm", "epgm"):
+        raise ZMQError(C.EPROTONOSUPPORT, f"{transport}:// (OpenPGM multicast) is not supported")
+    return transport, address
+
+
+class SocketBase:
+    """libzmq socket_base_t."""
+
+    TYPE = -1
+    NAME = "?"
+    #: socket-type options handled by ``xsetsockopt`` (others go to the option table)
+    TYPE_OPTIONS: frozenset[int] = frozenset()
+    #: whether a connect endpoint sends our identity to the peer (REQ/DEALER/ROUTER...)
+    CAN_RECV = True
+    CAN_SEND = True
+
+    def __init__(self, ctx: Context, options: _options.Options) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.mailbox = Mailbox()
+        self.pipes: set[Pipe] = set()
+        self.endpoints: dict[str, list[Any]] = {}  # endpoint -> owned pipes / transports
+        self.inproc_names: set[str] = set()
+        self.rcvmore = False
+        self.ctx_terminated = False
+        self.closed = False
+        self._monitor: Optional[SocketBase] = None
+        self._monitor_events = 0
+        self._monitor_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<zmq4 {self.NAME} socket {id(self):#x} {state}>"
+
+    # ------------------------------------------------------------------ plumbing
+    def post(self, command: Any) -> None:
+        """Any thread: queue a command for this socket (pipe sink interface)."""
+        self.mailbox.post(command)
+
+    def _check(self) -> None:
+        if self.closed:
+            raise ZMQError(C.ENOTSOCK, "socket is closed")
+        if self.ctx_terminated or self.ctx.terminating:
+            self.ctx_terminated = True
+            raise ZMQError(C.ETERM)
+
+    def process_commands(self, timeout_ms: int = 0) -> None:
+        """Handle queued commands, waiting up to ``timeout_ms`` for one (-1: forever)."""
+        mb = self.mailbox
+        if timeout_ms != 0 and not mb.commands:
+            mb.wait(timeout_ms)
+        mb.clear_signal()
+        cmds = mb.commands
+        while cmds:
+            self._dispatch(cmds.popleft())
+        if self.ctx_terminated:
+            raise ZMQError(C.ETERM)
+
+    def _dispatch(self, cmd: tuple[Any, ...]) -> None:
+        kind = cmd[0]
+        if kind == "activate_read":
+            pipe = cmd[1]
+            if pipe in self.pipes:
+                self.xread_activated(pipe)
+        elif kind == "activate_write":
+            pipe = cmd[1]
+            if pipe in self.pipes:
+                self.xwrite_activated(pipe)
+        elif kind == "pipe_term":
+            pipe = cmd[1]
+            if pipe in self.pipes:
+                if pipe.process_term():
+                    self.pipe_ended(pipe)
+                else:
+                    self.xread_activated(pipe)  # read what is left, up to the delimiter
+        elif kind == "bind":
+            self.attach_pipe(cmd[1])
+        elif kind == "stop":
+            self.ctx_terminated = True
+            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
+        elif kind == "call":
+            cmd[1](*cmd[2:])
+        else:  # pragma: no cover - a programming error, never user input
+            raise AssertionError(f"unknown command {kind!r}")
+
+    def attach_pipe(self, pipe: Pipe) -> None:
+        """A new pipe to a peer (inproc bind/connect, or a session)."""
+        if self.closed:
+            pipe.terminate(False)
+            return
+        self.pipes.add(pipe)
+        self.xattach_pipe(pipe)
+
+    def pipe_ended(self, pipe: Pipe) -> None:
+        """The pipe is gone (peer closed/disconnected, or we terminated it)."""
+        if pipe not in self.pipes:
+            return
+        self.pipes.discard(pipe)
+        ep = pipe.endpoint
+        if ep is not None and ep in self.endpoints:
+            owned = self.endpoints[ep]
+            if pipe in owned:
+                owned.remove(pipe)
+                if not owned:
+                    del self.endpoints[ep]
+        self.xpipe_terminated(pipe)
+
+    def terminate_pipe(self, pipe: Pipe, delay: Optional[bool] = None) -> None:
+        """End a pipe from our side (socket-type rules, disconnect, REQ_RELAXED)."""
+        if delay is None:
+            delay = self.options.linger != 0
+        pipe.terminate(delay)
+        self.pipe_ended(pipe)
+
+    # ------------------------------------------------------------------ options
+    def setsockopt(self, option: int, optval: Any, optvallen: Optional[int] = None) -> None:
+        self._check()
+        if option in self.TYPE_OPTIONS:
+            spec = _options.OPTIONS[option]
+            value = _options.decode_value(spec, optval, optvallen)
+            self.xsetsockopt(option, value)
+            return
+        self.options.set(option, optval, optvallen)
+
+    def getsockopt(self, option: int, optvallen: Optional[int] = None) -> Any:
+        self._check()
+        if option in (C.RCVMORE, C.FD, C.EVENTS):
+            if optvallen is not None and optvallen < 4:
+                raise ZMQError(C.EINVAL, f"option {option}: buffer of {optvallen} bytes, "
+                                         "need 4")
+            if option == C.RCVMORE:
+                return int(self.rcvmore)
+            if option == C.FD:
+                return self.mailbox.fd
+            return self.events()
+        return self.options.get(option, optvallen)
+
+    def events(self) -> int:
+        """ZMQ_EVENTS: process pending commands, then report POLLIN/POLLOUT."""
+        self.process_commands(0)
+        ev = 0
+        if self.CAN_RECV and self.xhas_in():
+            ev |= C.POLLIN
+        if self.CAN_SEND and self.xhas_out():
+            ev |= C.POLLOUT
+        return ev
+
+    # ------------------------------------------------------------------ endpoints
+    def bind(self, endpoint: str) -> None:
+        self._check()
+        if self.mailbox.commands:
+            self.process_commands(0)
+        transport, address = parse_endpoint(endpoint)
+        if transport == "inproc":
+            self.ctx.register_inproc(endpoint, self)
+            self.inproc_names.add(endpoint)
+            self.options.last_endpoint = endpoint
+            return
+        self._transport_bind(transport, address, endpoint)
+
+    def connect(self, endpoint: str) -> None:
+        self._check()
+        if self.mailbox.commands:
+            self.process_commands(0)
+        transport, address = parse_endpoint(endpoint)
+        if transport == "inproc":
+            self._connect_inproc(endpoint)
+            self.options.last_endpoint = endpoint
+            return
+        self._transport_connect(transport, address, endpoint)
+
+    def _transport_bind(self, transport: str, address: str, endpoint: str) -> None:
+        raise ZMQError(C.EPROTONOSUPPORT,
+                       f"{transport}:// is not available yet in this build of zmq4")
+
+    def _transport_connect(self, transport: str, address: str, endpoint: str) -> None:
+        raise ZMQError(C.EPROTONOSUPPORT,
+                       f"{transport}:// is not available yet in this build of zmq4")
+
+    def _connect_inproc(self, endpoint: str) -> None:
+        peer = self.ctx.find_inproc(endpoint)
+        o = self.options
+        conflate = o.conflate and self.TYPE in _CONFLATE_TYPES
+        if peer is None:
+            if conflate:
+                local, remote = pipepair(self, _PENDING, 0, 0, True, True)
+            else:
+                local, remote = pipepair(self, _PENDING, o.sndhwm, o.rcvhwm)
+            remote.identity = o.identity
+            local.endpoint = endpoint
+            self.endpoints.setdefault(endpoint, []).append(local)
+            self.attach_pipe(local)
+            self.ctx.add_pending(endpoint, self, local, remote)
+            return
+        po = peer.options
+        conflate = conflate or (po.conflate and peer.TYPE in _CONFLATE_TYPES)
+        if conflate:  # CONFLATE: both directions keep only the newest message, no HWM
+            local, remote = pipepair(self, peer, 0, 0, True, True)
+        else:
+            local, remote = pipepair(self, peer, inproc_hwm(o.sndhwm, po.rcvhwm),
+                                     inproc_hwm(po.sndhwm, o.rcvhwm))
+        local.identity = po.identity
+        remote.identity = o.identity
+        local.endpoint = endpoint
+        self.endpoints.setdefault(endpoint, []).append(local)
+        self.attach_pipe(local)
+        peer.post(("bind", remote))
+
+    def unbind(self, endpoint: str) -> None:
+        self._term_endpoint(endpoint)
+
+    def disconnect(self, endpoint: str) -> None:
+        self._term_endpoint(endpoint)
+
+    def _term_endpoint(self, endpoint: str) -> None:
+        """libzmq term_endpoint: unbind and disconnect share it (spec §4.6)."""
+        self._check()
+        if endpoint is None:
+            raise ZMQError(C.EINVAL, "endpoint is NULL")
+        if self.mailbox.commands:
+            self.process_commands(0)
+        transport, _address = parse_endpoint(endpoint)
+        if transport == "inproc" and endpoint in self.inproc_names:
+            self.ctx.unregister_inproc(endpoint, self)
+            self.inproc_names.discard(endpoint)
+            return
+        owned = self.endpoints.pop(endpoint, None)
+        if not owned:
+            raise ZMQError(C.ENOENT, f"no endpoint {endpoint!r} bound or connected "
+                                     "on this socket")
+        delay = self.options.linger != 0
+        for item in list(owned):
+            if isinstance(item, Pipe):
+                if transport == "inproc":
+                    self.ctx.cancel_pending(endpoint, item)
+                item.terminate(delay)
+                self.pipe_ended(item)
+            else:
+                item.terminate(self.options.linger)
+
+    # ------------------------------------------------------------------ send / recv
+    def send(self, msg: Msg, flags: int = 0) -> None:
+        """Queue one frame (blocking per SNDTIMEO unless DONTWAIT)."""
+        if self.closed or self.ctx_terminated:
+            self._check()
+        if self.mailbox.commands:
+            self.process_commands(0)
+        if flags & C.SNDMORE:
+            msg.flags |= MORE
+        else:
+            msg.flags &= ~MORE
+        if self.xsend(msg):
+            return
+        timeout = self.options.sndtimeo
+        if flags & C.DONTWAIT or timeout == 0:
+            raise ZMQError(C.EAGAIN)
+        deadline = None if timeout < 0 else time.monotonic() + timeout / 1000.0
+        while True:
+            wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+            self.process_commands(wait if deadline is None or wait > 0 else 0)
+            if self.xsend(msg):
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ZMQError(C.EAGAIN)
+
+    def recv(self, flags: int = 0) -> Msg:
+        """Next frame (blocking per RCVTIMEO unless DONTWAIT); sets RCVMORE."""
+        if self.closed or self.ctx_terminated:
+            self._check()
+        if self.mailbox.commands:
+            self.process_commands(0)
+        m = self.xrecv()
+        if m is not None:
+            self.rcvmore = bool(m.flags & MORE)
+            return m
+        timeout = self.options.rcvtimeo
+        if flags & C.DONTWAIT or timeout == 0:
+            raise ZMQError(C.EAGAIN)
+        deadline = None if timeout < 0 else time.monotonic() + timeout / 1000.0
+        while True:
+            wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+            self.process_commands(wait if deadline is None or wait > 0 else 0)
+            m = self.xrecv()
+            if m is not None:
+                self.rcvmore = bool(m.flags & MORE)
+                return m
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ZMQError(C.EAGAIN)
+
+    # ------------------------------------------------------------------ close
+    def close(self) -> None:
+        """Mark closed; pipes end (queued outbound data stays readable unless LINGER 0)."""
+        if self.closed:
+            raise ZMQError(C.ENOTSOCK, "socket is already closed")
+        self.closed = True
+        self.event(C.EVENT_MONITOR_STOPPED, 0, "")
+        self._stop_monitor()
+        for name in list(self.inproc_names):
+            self.ctx.unregister_inproc(name, self)
+        self.inproc_names.clear()
+        delay = self.options.linger != 0
+        for ep, owned in list(self.endpoints.items()):
+            for item in owned:
+                if isinstance(item, Pipe):
+                    if ep.startswith("inproc://"):
+                        self.ctx.cancel_pending(ep, item)
+                else:
+                    item.terminate(self.options.linger)
+        self.endpoints.clear()
+        for pipe in list(self.pipes):
+            pipe.terminate(delay)
+        self.pipes.clear()
+        self.mailbox.close()
+        self.ctx.socket_closed(self)
+
+    # ------------------------------------------------------------------ monitor
+    def monitor(self, endpoint: Optional[str], events: int) -> None:
+        """zmq_socket_monitor: publish selected events on a PAIR bound to ``endpoint``."""
+        self._check()
+        if endpoint is None:
+            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
+            self._stop_monitor()
+            return
+        transport, _ = parse_endpoint(endpoint)
+        if transport != "inproc":
+            raise ZMQError(C.EPROTONOSUPPORT,
+                           f"monitor endpoint must be inproc://, not {transport}://")
+        self._stop_monitor()
+        mon = self.ctx.socket(C.PAIR)
+        try:
+            mon.options.linger = 0
+            mon.bind(endpoint)
+        except BaseException:
+            mon.close()
+            raise
+        with self._monitor_lock:
+            self._monitor = mon
+            self._monitor_events = events
+
+    def _stop_monitor(self) -> None:
+        with self._monitor_lock:
+            mon, self._monitor = self._monitor, None
+            self._monitor_events = 0
+        if mon is not None and not mon.closed:
+            mon.close()
+
+    def event(self, event: int, value: int, endpoint: str) -> None:
+        """Any thread: emit a monitor event (dropped if the monitor peer has no room)."""
+        if not self._monitor_events & event:
+            return
+        with self._monitor_lock:
+            mon = self._monitor
+            if mon is None or mon.closed:
+                return
+            header = Msg(_EVENT_HEADER.pack(event, value & 0xFFFFFFFF), MORE)
+            body = Msg(endpoint.encode("utf-8"))
+            try:
+                if mon.xsend(header):
+                    mon.xsend(body)
+            except ZMQError:
+                pass  # a monitor peer that went away costs only the event
+
+    # ------------------------------------------------------------------ type hooks
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        raise NotImplementedError
+
+    def xsend(self, msg: Msg) -> bool:
+        raise ZMQError(C.ENOTSUP, f"send is not supported on {self.NAME} sockets")
+
+    def xrecv(self) -> Optional[Msg]:
+        raise ZMQError(C.ENOTSUP, f"recv is not supported on {self.NAME} sockets")
+
+    def xhas_in(self) -> bool:
+        return False
+
+    def xhas_out(self) -> bool:
+        return False
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        pass
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        pass
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        pass
+
+    def xsetsockopt(self, option: int, value: Any) -> None:
+        raise ZMQError(C.EINVAL, f"option {option} is not valid for {self.NAME} sockets")
+
+
+def inproc_hwm(sndhwm: int, rcvhwm: int) -> int:
+    """Inproc pipe capacity: sender SNDHWM + receiver RCVHWM; 0 if either is unlimited."""
+    if sndhwm == 0 or rcvhwm == 0:
+        return 0
+    return sndhwm + rcvhwm
+
+
+_CONFLATE_TYPES = frozenset((C.DEALER, C.PULL, C.PUSH, C.PUB, C.SUB))
+
+
+class _PendingSink:
+    """Sink of the far end of an inproc pipe whose binder does not exist yet."""
+
+    __slots__ = ()
+
+    def post(self, command: Any) -> None:
+        pass
+
+    def pipe_ended(self, pipe: Pipe) -> None:
+        pass
+
+
+_PENDING = _PendingSink()

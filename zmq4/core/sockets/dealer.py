@@ -1,0 +1,60 @@
+"""DEALER (libzmq dealer_t), RFC 28: round-robin out, fair-queue in, no envelopes."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ... import constants as C
+from ...msg import Msg
+from ..fq import FQ
+from ..lb import LB
+from ..pipe import Pipe
+from ..socket_base import SocketBase
+
+
+class Dealer(SocketBase):
+    """libzmq dealer_t (also the base of REQ)."""
+
+    TYPE = C.DEALER
+    NAME = "DEALER"
+    TYPE_OPTIONS = frozenset((C.PROBE_ROUTER,))
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.fq = FQ()
+        self.lb = LB()
+        self.probe_router = False
+
+    def xsetsockopt(self, option: int, value: Any) -> None:
+        if option == C.PROBE_ROUTER:
+            self.probe_router = bool(value)
+            return
+        super().xsetsockopt(option, value)
+
+    def xattach_pipe(self, pipe: Pipe) -> None:
+        if self.probe_router:
+            pipe.write(Msg(b""))  # PROBE_ROUTER: announce ourselves with an empty message
+        self.fq.attach(pipe)
+        self.lb.attach(pipe)
+
+    def xread_activated(self, pipe: Pipe) -> None:
+        self.fq.activated(pipe)
+
+    def xwrite_activated(self, pipe: Pipe) -> None:
+        self.lb.activated(pipe)
+
+    def xpipe_terminated(self, pipe: Pipe) -> None:
+        self.fq.terminated(pipe)
+        self.lb.terminated(pipe)
+
+    def xsend(self, msg: Msg) -> bool:
+        return self.lb.send(msg)
+
+    def xrecv(self) -> Optional[Msg]:
+        return self.fq.recv()
+
+    def xhas_in(self) -> bool:
+        return self.fq.has_in()
+
+    def xhas_out(self) -> bool:
+        return self.lb.has_out()

@@ -1,0 +1,71 @@
+"""The message frame that travels through zmq4 (libzmq msg_t).
+
+Owns: ``Msg`` — one frame: a bytes-like payload, frame flags, and an optional owner whose
+release runs a user free function or completes a tracker. Pipes, sessions and engines pass
+``Msg`` objects through without copying the payload (inproc hands the same object to the
+peer). Multipart messages are consecutive frames with ``MORE`` set on all but the last.
+
+Rules: a ``Msg`` never copies on construction; ``size`` is the payload length in bytes;
+``owner`` is shared by copies (``zmq_msg_copy``) so a free function runs exactly once, when the
+last frame referencing the payload is gone. Leaf module: imports nothing from zmq4.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+# Frame flags (libzmq msg_t flags; MORE is the ZMTP MORE bit).
+MORE = 1
+COMMAND = 2  # a ZMTP command frame, never delivered to the application
+IDENTITY = 64  # first frame announced as identity (ZMTP 1.0/2.0, inproc)
+
+
+class PayloadOwner:
+    """Runs ``callback(*args)`` once, when the last frame sharing this payload is released."""
+
+    __slots__ = ("callback", "args", "__weakref__")
+
+    def __init__(self, callback: Callable[..., Any], *args: Any) -> None:
+        self.callback: Optional[Callable[..., Any]] = callback
+        self.args = args
+
+    def release(self) -> None:
+        cb, self.callback = self.callback, None
+        if cb is not None:
+            cb(*self.args)
+
+    def __del__(self) -> None:
+        self.release()
+
+
+class Msg:
+    """One frame (libzmq msg_t): ``data`` (bytes-like), ``flags``, optional shared ``owner``."""
+
+    __slots__ = ("data", "flags", "owner")
+
+    def __init__(self, data: Any = b"", flags: int = 0, owner: Optional[PayloadOwner] = None):
+        self.data = data
+        self.flags = flags
+        self.owner = owner
+
+    @property
+    def more(self) -> bool:
+        return bool(self.flags & MORE)
+
+    @property
+    def size(self) -> int:
+        d = self.data
+        if type(d) is bytes or type(d) is bytearray:
+            return len(d)
+        return memoryview(d).nbytes
+
+    def bytes(self) -> bytes:
+        d = self.data
+        return d if type(d) is bytes else bytes(d)
+
+    def copy(self) -> Msg:
+        """A frame sharing this payload (no byte copy)."""
+        return Msg(self.data, self.flags, self.owner)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.bytes()[:32]!r}{'...' if self.size > 32 else ''}, flags={self.flags})"
