@@ -7,7 +7,17 @@ here without the ``ZMQ_`` prefix (``zmq4.REQ``), pyzmq style.
 
 from __future__ import annotations
 
-from . import constants, z85
+try:
+    from . import z85
+except ImportError as _e:  # pragma: no cover - depends on how zmq4 was imported
+    import os as _os
+
+    raise ImportError(
+        f"zmq4's compiled extensions are missing in {_os.path.dirname(__file__)}: this looks "
+        "like the source tree. Build it in place (pip install --no-build-isolation -e .) "
+        "or run from another directory so the installed zmq4 is imported."
+    ) from _e
+from . import constants
 from .certs import curve_keypair, curve_public
 from .constants import *  # noqa: F403
 from .errors import (

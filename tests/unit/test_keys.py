@@ -61,8 +61,9 @@ def test_load_certificate_without_key_fails(tmp_path: "os.PathLike[str]") -> Non
 
 
 def test_keygen_command(tmp_path: "os.PathLike[str]") -> None:
+    # run outside the source tree: `python -m` puts the working directory first on sys.path
     out = subprocess.run([sys.executable, "-m", "zmq4", "keygen", str(tmp_path), "k"],
-                         capture_output=True, text=True, check=True).stdout
+                         capture_output=True, text=True, check=True, cwd=str(tmp_path)).stdout
     lines = out.splitlines()
     public = lines[lines.index("== CURVE PUBLIC KEY ==") + 1]
     secret = lines[lines.index("== CURVE SECRET KEY ==") + 1]
