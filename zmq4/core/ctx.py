@@ -114,15 +114,19 @@ class Context:
             self._complete_pending(sock, connector, local, remote)
 
     def _complete_pending(self, binder: SocketBase, connector: SocketBase, local: Pipe,
-                          remote: Pipe) -> None:
-        """Bind-time half of connect-before-bind: the binder adopts the far end."""
+                          remote: Pipe, in_binder_thread: bool = True) -> None:
+        """Bind-time half of connect-before-bind: the binder adopts the far end (directly
+        when called from the binder's own bind, else through its mailbox)."""
         bo, co = binder.options, connector.options
         if not local.conflate:
             local.hwm = inproc_hwm(co.sndhwm, bo.rcvhwm)
             remote.hwm = inproc_hwm(bo.sndhwm, co.rcvhwm)
         local.identity = bo.identity  # read by the connector only after this point
         remote.sink = binder
-        binder.attach_pipe(remote)
+        if in_binder_thread:
+            binder.attach_pipe(remote)
+        else:
+            binder.post(("bind", remote))
         # the connector may be waiting for room (raised HWM) or for data
         connector.post(("activate_write", local))
 
@@ -142,7 +146,8 @@ class Context:
             if binder is None:
                 self._pending.setdefault(endpoint, []).append((connector, local, remote))
                 return
-        self._complete_pending(binder, connector, local, remote)  # bound meanwhile
+        # bound meanwhile: we run in the connector's thread, so the binder adopts by command
+        self._complete_pending(binder, connector, local, remote, in_binder_thread=False)
 
     def cancel_pending(self, endpoint: str, local: Pipe) -> None:
         with self._lock:

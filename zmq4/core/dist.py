@@ -3,6 +3,9 @@
 Owns: ``Dist`` — pipes split into ``matching`` (chosen for the current message), ``active``
 (have room) and the rest. A whole message goes to every matching pipe; a pipe that cannot
 take the first frame is skipped for that message (never blocks: RFC 29 drop on full).
+Pipes attached or re-activated while a multipart message is being sent wait in
+``deferred`` (libzmq's "eligible" tier) and join when that message ends, so no pipe ever
+gets the tail of a message whose head it did not get.
 """
 
 from __future__ import annotations
@@ -15,18 +18,29 @@ from .pipe import Pipe
 class Dist:
     """libzmq dist_t."""
 
-    __slots__ = ("arr", "matching", "more")
+    __slots__ = ("arr", "matching", "more", "deferred")
 
     def __init__(self) -> None:
-        self.arr = PipeArray()  # [0, matching) matching, [0, active) eligible
+        self.arr = PipeArray()  # [0, matching) matching, [0, active) have room
         self.matching = 0
         self.more = False
+        self.deferred: list[Pipe] = []  # join the active set when the current message ends
 
     def attach(self, pipe: Pipe) -> None:
-        # A pipe attached mid-message must not get the tail of that message.
-        self.arr.add(pipe, not self.more)
+        if self.more:
+            self.arr.add(pipe, False)
+            self.deferred.append(pipe)
+        else:
+            self.arr.add(pipe, True)
 
     def activated(self, pipe: Pipe) -> None:
+        if self.more:
+            if pipe not in self.deferred:
+                self.deferred.append(pipe)
+        else:
+            self._activate(pipe)
+
+    def _activate(self, pipe: Pipe) -> None:
         arr = self.arr
         i = arr.pos.get(pipe)
         if i is None or i < arr.active:
@@ -35,6 +49,8 @@ class Dist:
         arr.active += 1
 
     def terminated(self, pipe: Pipe) -> None:
+        if self.deferred and pipe in self.deferred:
+            self.deferred.remove(pipe)
         arr = self.arr
         i = arr.pos.get(pipe)
         if i is None:
@@ -83,6 +99,10 @@ class Dist:
         self.more = more
         if not more:
             self.matching = 0
+            if self.deferred:
+                for pipe in self.deferred:
+                    self._activate(pipe)
+                self.deferred.clear()
 
     def has_out(self) -> bool:
         return True

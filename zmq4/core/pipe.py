@@ -16,8 +16,10 @@ Rules (libzmq 4.0 semantics):
   the HWM. With the GIL's sequential consistency this Dekker-style flag pair never loses a
   wake-up; a spurious one is harmless (sinks re-check).
 - Termination: ``terminate(delay)`` puts a DELIMITER after the complete messages already
-  queued for the peer (dropping them first when ``delay`` is false, i.e. LINGER 0) and
-  posts ``pipe_term`` to the peer's sink. The peer's end ends when its reader reaches the
+  queued for the peer and posts ``pipe_term`` to the peer's sink. When ``delay`` is false
+  (LINGER 0) the peer is told to ``discard`` them: its own thread drops them while handling
+  ``pipe_term``, keeping the rest of a message its reader is in the middle of (a queue is
+  never cleared from the other thread). The peer's end ends when its reader reaches the
   DELIMITER (so pending messages are still read, as libzmq's delimiter does) or at once if
   nothing is pending. The sink hears ``pipe_terminated`` exactly once per end.
 - CONFLATE ends keep only the newest message in their queue.
@@ -50,7 +52,8 @@ class Pipe:
 
     __slots__ = (
         "inq", "peer", "sink", "hwm", "msgs_read", "msgs_written", "out_buf", "in_sleeping",
-        "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "__weakref__",
+        "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "in_msg", "discard",
+        "__weakref__",
     )
 
     def __init__(self, sink: Any, hwm: int, conflate: bool = False) -> None:
@@ -68,6 +71,8 @@ class Pipe:
         self.conflate = conflate
         self.endpoint: Optional[str] = None  # endpoint that created this pipe (disconnect)
         self.tag: Any = None  # free slot for the owning socket type
+        self.in_msg = False  # the reader has read some but not all frames of a message
+        self.discard = False  # peer ended with LINGER 0: drop what is queued (reader side)
 
     def __repr__(self) -> str:
         return f"<Pipe {id(self):#x} state={self.state} in={len(self.inq)} ep={self.endpoint}>"
@@ -105,7 +110,10 @@ class Pipe:
         if m is DELIMITER:
             self._reached_delimiter()
             return None
-        if not m.flags & MORE:
+        if m.flags & MORE:
+            self.in_msg = True
+        else:
+            self.in_msg = False
             self.msgs_read += 1
             peer = self.peer
             if peer.out_sleeping:
@@ -175,7 +183,7 @@ class Pipe:
         peer = self.peer
         if peer is not None and peer.state != TERMINATED:
             if not delay:
-                peer.inq.clear()
+                peer.discard = True
             peer.inq.append(DELIMITER)
             peer.state = TERMINATING
             peer.in_sleeping = False
@@ -188,6 +196,18 @@ class Pipe:
         if self.state == TERMINATED:
             return False
         q = self.inq
+        if self.discard:
+            # the writer is gone, so nothing else is appended: safe to rebuild the queue
+            self.discard = False
+            keep = []
+            while self.in_msg and q and q[0] is not DELIMITER:
+                m = q.popleft()
+                keep.append(m)
+                if not m.flags & MORE:
+                    break
+            q.clear()
+            q.extend(keep)
+            q.append(DELIMITER)
         if q and q[0] is DELIMITER:
             self._reached_delimiter(notify=False)
             return True

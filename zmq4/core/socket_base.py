@@ -8,7 +8,7 @@ ZMQ_EVENTS/ZMQ_FD, the socket monitor, and close.
 Socket types subclass it and implement libzmq's ``x*`` hooks: ``xattach_pipe``, ``xsend``
 (return False for EAGAIN, raise ZMQError for other errors), ``xrecv`` (return a Msg or None
 for EAGAIN), ``xhas_in``, ``xhas_out``, ``xread_activated``, ``xwrite_activated``,
-``xpipe_terminated``, ``xsetsockopt`` (options listed in ``TYPE_OPTIONS``).
+``xpipe_terminated``, ``xhiccuped``, ``xsetsockopt`` (options listed in ``TYPE_OPTIONS``).
 
 Rules: only the owner thread calls public methods (as in libzmq); other threads reach a
 socket only through ``post``. After ctx shutdown every call except close raises ETERM; a
@@ -122,6 +122,10 @@ class SocketBase:
                     self.xread_activated(pipe)  # read what is left, up to the delimiter
         elif kind == "bind":
             self.attach_pipe(cmd[1])
+        elif kind == "hiccup":
+            pipe = cmd[1]
+            if pipe in self.pipes:
+                self.xhiccuped(pipe)
         elif kind == "stop":
             self.ctx_terminated = True
             self.event(C.EVENT_MONITOR_STOPPED, 0, "")
@@ -164,7 +168,7 @@ class SocketBase:
         self._check()
         if option in self.TYPE_OPTIONS:
             spec = _options.OPTIONS[option]
-            value = _options.decode_value(spec, optval, optvallen)
+            value = spec.validate(_options.decode_value(spec, optval, optvallen))
             self.xsetsockopt(option, value)
             return
         self.options.set(option, optval, optvallen)
@@ -230,9 +234,9 @@ class SocketBase:
         conflate = o.conflate and self.TYPE in _CONFLATE_TYPES
         if peer is None:
             if conflate:
-                local, remote = pipepair(self, _PENDING, 0, 0, True, True)
+                local, remote = pipepair(self, PENDING_SINK, 0, 0, True, True)
             else:
-                local, remote = pipepair(self, _PENDING, o.sndhwm, o.rcvhwm)
+                local, remote = pipepair(self, PENDING_SINK, o.sndhwm, o.rcvhwm)
             remote.identity = o.identity
             local.endpoint = endpoint
             self.endpoints.setdefault(endpoint, []).append(local)
@@ -432,6 +436,9 @@ class SocketBase:
     def xpipe_terminated(self, pipe: Pipe) -> None:
         pass
 
+    def xhiccuped(self, pipe: Pipe) -> None:
+        """The connection behind ``pipe`` was re-established (resend subscriptions)."""
+
     def xsetsockopt(self, option: int, value: Any) -> None:
         raise ZMQError(C.EINVAL, f"option {option} is not valid for {self.NAME} sockets")
 
@@ -447,7 +454,8 @@ _CONFLATE_TYPES = frozenset((C.DEALER, C.PULL, C.PUSH, C.PUB, C.SUB))
 
 
 class _PendingSink:
-    """Sink of the far end of an inproc pipe whose binder does not exist yet."""
+    """Sink of the far end of an inproc pipe whose binder does not exist yet
+    (``pipe.peer.sink is PENDING_SINK`` tells a socket its peer is not bound yet)."""
 
     __slots__ = ()
 
@@ -458,4 +466,4 @@ class _PendingSink:
         pass
 
 
-_PENDING = _PendingSink()
+PENDING_SINK = _PendingSink()

@@ -3,6 +3,7 @@ push, pull, stream); ``create`` picks the class for a ZMQ socket type number."""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ... import constants as C
@@ -13,35 +14,28 @@ if TYPE_CHECKING:
     from ..socket_base import SocketBase
 
 
-def create(ctx: Context, socket_type: int, options: Options) -> SocketBase:
-    from .dealer import Dealer
-    from .pair import Pair
-    from .pull import Pull
-    from .push import Push
+_MODULES = {
+    C.PAIR: (".pair", "Pair"), C.PUB: (".pub", "Pub"), C.SUB: (".sub", "Sub"),
+    C.REQ: (".req", "Req"), C.REP: (".rep", "Rep"), C.DEALER: (".dealer", "Dealer"),
+    C.ROUTER: (".router", "Router"), C.PULL: (".pull", "Pull"), C.PUSH: (".push", "Push"),
+    C.XPUB: (".xpub", "XPub"), C.XSUB: (".xsub", "XSub"), C.STREAM: (".stream", "Stream"),
+}
 
-    classes: dict[int, type[SocketBase]] = {
-        C.PAIR: Pair,
-        C.DEALER: Dealer,
-        C.PUSH: Push,
-        C.PULL: Pull,
-    }
-    try:
-        from .pub import Pub
-        from .rep import Rep
-        from .req import Req
-        from .router import Router
-        from .stream import Stream
-        from .sub import Sub
-        from .xpub import XPub
-        from .xsub import XSub
-    except ImportError:
-        pass
-    else:
-        classes.update({C.PUB: Pub, C.SUB: Sub, C.XPUB: XPub, C.XSUB: XSub, C.REQ: Req,
-                        C.REP: Rep, C.ROUTER: Router, C.STREAM: Stream})
-    cls = classes.get(socket_type)
+
+def create(ctx: Context, socket_type: int, options: Options) -> SocketBase:
+    # only the requested type's module is imported, so a type still being written does
+    # not hide the others
+    entry = _MODULES.get(socket_type)
+    cls = None
+    if entry is not None:
+        try:
+            cls = getattr(importlib.import_module(entry[0], __name__), entry[1])
+        except ModuleNotFoundError as e:
+            if e.name != __name__ + entry[0]:
+                raise  # the module exists but is broken: say so
+            cls = None
     if cls is None:
         from ...errors import ZMQError
 
         raise ZMQError(C.EINVAL, f"socket type {socket_type} is not available in this build")
-    return cls(ctx, options)
+    return cls(ctx, options)  # type: ignore[no-any-return]

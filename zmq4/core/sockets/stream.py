@@ -1,0 +1,105 @@
+"""STREAM (libzmq stream_t), core side: raw byte streams addressed by connection id.
+
+Owns: the socket-type half of STREAM. The raw tcp/ipc engine (no ZMTP: every chunk read
+from the connection becomes one frame, no greeting, no security) belongs to the transport
+layer, which marks such connections by ``options.raw_sock`` (True for STREAM).
+
+Rules (spec §3.1, §3.2):
+- Every pipe gets a generated 5-byte id (``0x00`` + 32-bit big-endian counter, random
+  start), whatever its peer announced; the id of the most recently attached pipe is
+  also stored as the socket's ZMQ_IDENTITY (``options.identity``), which is how a
+  connecting STREAM learns the id to send to.
+- Receive: every inbound frame becomes ``[id (MORE)][frame]`` with MORE cleared on the
+  data frame (no message boundaries on a byte stream).
+- Send: ``[id (MORE)][data]``. Unknown id: EHOSTUNREACH (always). That connection's queue
+  at its HWM: EAGAIN (a blocking send waits). The MORE flag of the data frame is ignored.
+  A zero-length data frame closes that connection. A lone id frame without MORE is
+  silently dropped (4.0 instead also discards the *next* frame; we treat it like ROUTER).
+- POLLOUT is always set. No type-specific options (ROUTER_MANDATORY etc. -> EINVAL).
+
+Over inproc (what 4.0 does, §4.4): bind and connect work for any type pair, as inproc
+does no socket-type check. STREAM <-> STREAM over inproc carries the data frames
+unchanged; another peer type's multipart message arrives one frame at a time (4.0 would
+assert on a multipart frame; we clear MORE instead).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ... import constants as C
+from ...errors import ZMQError
+from ...msg import MORE, Msg
+from ..pipe import Pipe
+from .router import Router
+
+
+class Stream(Router):
+    """libzmq stream_t."""
+
+    TYPE = C.STREAM
+    NAME = "STREAM"
+    TYPE_OPTIONS = frozenset()
+
+    # every connection is identified by a generated id, at once
+    def _announced_identity(self, pipe: Pipe) -> bytes:
+        return b""
+
+    def _awaits_identity(self, pipe: Pipe) -> bool:
+        return False
+
+    def identified(self, pipe: Pipe, ident: bytes) -> None:
+        self.options.identity = ident  # ZMQ_IDENTITY reports the latest connection's id
+
+    # ------------------------------------------------------------------ send
+    def xsend(self, msg: Msg) -> bool:
+        if not self.more_out:
+            if msg.flags & MORE:
+                pipe = self.outpipes.get(msg.bytes())
+                if pipe is None:
+                    raise ZMQError(C.EHOSTUNREACH, "STREAM: no connection with that id")
+                if not pipe.check_write():
+                    return False  # EAGAIN: a blocking send waits for room
+                self.current_out = pipe
+                self.more_out = True
+            return True
+        self.more_out = False
+        pipe = self.current_out
+        self.current_out = None
+        if pipe is not None:
+            if msg.size == 0:
+                self.terminate_pipe(pipe, False)  # empty data frame: close the connection
+                return True
+            if msg.flags & MORE:
+                msg = Msg(msg.data, msg.flags & ~MORE, msg.owner)
+            pipe.write(msg)
+        return True
+
+    # ------------------------------------------------------------------ receive
+    def _prefetch(self) -> bool:
+        m = self.fq.recv()
+        if m is None:
+            return False
+        if m.flags & MORE:
+            m = Msg(m.data, m.flags & ~MORE, m.owner)
+        self.prefetched_msg = m
+        self.prefetched_id = Msg(self.pipe_ids[self.fq.last_in], MORE)  # type: ignore[index]
+        self.identity_sent = False
+        self.prefetched = True
+        return True
+
+    def xrecv(self) -> Optional[Msg]:
+        if not self.prefetched and not self._prefetch():
+            return None
+        if not self.identity_sent:
+            self.identity_sent = True
+            m = self.prefetched_id
+            self.prefetched_id = None
+            return m
+        m = self.prefetched_msg
+        self.prefetched_msg = None
+        self.prefetched = False
+        return m
+
+    def xhas_in(self) -> bool:
+        return self.prefetched or self._prefetch()

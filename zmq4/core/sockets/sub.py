@@ -1,0 +1,98 @@
+"""SUB (libzmq sub_t), RFC 29: subscribe through options; filter locally; never sends.
+
+Owns: turning ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE into ``0x01`` / ``0x00 + prefix`` messages
+that go through XSUB's send logic (``xsub.py``: counted, duplicates forwarded, last
+unsubscribe forwarded), and the local prefix filter on receive.
+
+Rules (spec §3.2 "SUB / XSUB"):
+
+- ``send`` is ENOTSUP and SUB never reports POLLOUT (RFC 29: SUB "SHALL only receive
+  messages").
+- ``recv`` delivers only messages whose first frame starts with a subscribed prefix
+  (needed for publishers that do not filter: ZMTP/1.0, PGM); a non-matching message is
+  skipped whole, all of its frames. POLLIN means a *matching* message is ready: polling
+  reads ahead to the first matching message and keeps it.
+- A SUB starts with no subscription, so it receives nothing until subscribed; the empty
+  prefix subscribes to everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ... import constants as C
+from ...errors import ZMQError
+from ...msg import MORE, Msg
+from .. import options as _options
+from .xsub import XSub
+
+
+class Sub(XSub):
+    """libzmq sub_t."""
+
+    TYPE = C.SUB
+    NAME = "SUB"
+    CAN_SEND = False
+    TYPE_OPTIONS = frozenset((C.SUBSCRIBE, C.UNSUBSCRIBE))
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.more_in = False  # in the middle of delivering a matching message
+        self.prefetched: Msg | None = None  # first frame of a matching message
+
+    # ------------------------------------------------------------------ options
+    def xsetsockopt(self, option: int, value: Any) -> None:
+        if option in (C.SUBSCRIBE, C.UNSUBSCRIBE):
+            prefix = _options.OPTIONS[option].validate(value)  # (NULL, 0) -> b""
+            head = b"\x01" if option == C.SUBSCRIBE else b"\x00"
+            self._send_upstream(Msg(head + bytes(prefix)))
+            return
+        super().xsetsockopt(option, value)
+
+    # ------------------------------------------------------------------ send
+    def xsend(self, msg: Msg) -> bool:
+        raise ZMQError(C.ENOTSUP, "send is not supported on SUB sockets")
+
+    def xhas_out(self) -> bool:
+        return False
+
+    # ------------------------------------------------------------------ recv
+    def _next_match(self) -> Msg | None:
+        """First frame of the next message that passes the filter, or None."""
+        fq = self.fq
+        check = self.subscriptions.check
+        while True:
+            m = fq.recv()
+            if m is None:
+                return None
+            if check(m.data):
+                return m
+            # skip the whole message (its frames are queued together)
+            while m is not None and m.flags & MORE:
+                m = fq.recv()
+
+    def xrecv(self) -> Msg | None:
+        if self.more_in:
+            m = self.fq.recv()
+            if m is None:  # the publisher vanished mid-message: nothing more comes
+                self.more_in = False
+                return None
+        else:
+            m = self.prefetched
+            if m is not None:
+                self.prefetched = None
+            else:
+                m = self._next_match()
+                if m is None:
+                    return None
+        self.more_in = bool(m.flags & MORE)
+        return m
+
+    def xhas_in(self) -> bool:
+        if self.more_in or self.prefetched is not None:
+            return True
+        m = self._next_match()
+        if m is None:
+            return False
+        self.prefetched = m
+        return True
