@@ -21,3 +21,23 @@ cdef box_t crypto_box_open_easy
 cdef box_afternm_t crypto_secretbox_easy
 cdef box_afternm_t crypto_secretbox_open_easy
 cdef randombytes_t randombytes
+
+# Added for CURVE MESSAGE boxing in place (zmq4.zmtp.mechanisms._curve). The detached
+# variants are not in PyNaCl's cffi cdef; they are resolved with dlsym on PyNaCl's
+# _sodium.abi3.so, which exports the real libsodium symbols.
+ctypedef int (*box_detached_afternm_t)(unsigned char *c, unsigned char *mac,
+                                       const unsigned char *m, unsigned long long mlen,
+                                       const unsigned char *n,
+                                       const unsigned char *k) noexcept nogil
+ctypedef int (*box_open_detached_afternm_t)(unsigned char *m, const unsigned char *c,
+                                            const unsigned char *mac,
+                                            unsigned long long clen,
+                                            const unsigned char *n,
+                                            const unsigned char *k) noexcept nogil
+ctypedef void (*memzero_t)(void *pnt, size_t length) noexcept nogil
+ctypedef int (*memcmp_t)(const void *b1, const void *b2, size_t length) noexcept nogil
+
+cdef box_detached_afternm_t crypto_box_detached_afternm
+cdef box_open_detached_afternm_t crypto_box_open_detached_afternm
+cdef memzero_t sodium_memzero
+cdef memcmp_t sodium_memcmp

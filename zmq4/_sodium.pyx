@@ -34,6 +34,30 @@ crypto_box_open_easy = <box_t>_resolve("crypto_box_open_easy")
 crypto_secretbox_easy = <box_afternm_t>_resolve("crypto_secretbox_easy")
 crypto_secretbox_open_easy = <box_afternm_t>_resolve("crypto_secretbox_open_easy")
 randombytes = <randombytes_t>_resolve("randombytes")
+sodium_memzero = <memzero_t>_resolve("sodium_memzero")
+sodium_memcmp = <memcmp_t>_resolve("sodium_memcmp")
+
+
+cdef void *_resolve_dlsym(str name) except NULL:
+    """A libsodium symbol missing from PyNaCl's cdef, looked up in the loaded module's
+    dynamic symbol table (the library is already loaded; dlopen returns its handle)."""
+    import ctypes
+    import nacl._sodium as _mod
+    cdef uintptr_t addr
+    try:
+        fn = getattr(ctypes.CDLL(_mod.__file__), name)
+    except (OSError, AttributeError):
+        raise ImportError(f"libsodium function {name} not found in PyNaCl") from None
+    addr = <uintptr_t>ctypes.cast(fn, ctypes.c_void_p).value
+    if addr == 0:
+        raise ImportError(f"libsodium function {name} not found in PyNaCl")
+    return <void *>addr
+
+
+crypto_box_detached_afternm = <box_detached_afternm_t>_resolve_dlsym(
+    "crypto_box_detached_afternm")
+crypto_box_open_detached_afternm = <box_open_detached_afternm_t>_resolve_dlsym(
+    "crypto_box_open_detached_afternm")
 
 
 def keypair() -> tuple:

@@ -157,6 +157,18 @@ class Context:
                 if not entries:
                     del self._pending[endpoint]
 
+    def io_pool(self) -> Any:
+        """The I/O threads, started on first use (EMTHREAD when IO_THREADS is 0)."""
+        with self._lock:
+            if self.io is None:
+                if self.io_threads == 0:
+                    raise ZMQError(C.EMTHREAD, "ZMQ_IO_THREADS is 0: tcp and ipc need an "
+                                               "I/O thread")
+                from ..io.reactor import IOPool
+
+                self.io = IOPool(self.io_threads)
+            return self.io
+
     # ------------------------------------------------------------------ termination
     def shutdown(self) -> None:
         """Non-blocking: every socket's blocking and later calls fail with ETERM."""
@@ -187,6 +199,7 @@ class Context:
                 # bounded waits so signal handlers run (Ctrl-C → KeyboardInterrupt / EINTR)
                 self._cond.wait(0.1)
         if self.io is not None:
+            self.io.wait_sessions()  # lingering data flushed or its linger expired
             self.io.stop()
             self.io = None
         self.freed = True

@@ -221,12 +221,77 @@ class SocketBase:
         self._transport_connect(transport, address, endpoint)
 
     def _transport_bind(self, transport: str, address: str, endpoint: str) -> None:
-        raise ZMQError(C.EPROTONOSUPPORT,
-                       f"{transport}:// is not available yet in this build of zmq4")
+        from ..io.address import resolve_ipc, resolve_tcp_bind
+        from ..io.listener import Listener
+
+        opts = self.options.copy()
+        if transport == "tcp":
+            addr = resolve_tcp_bind(address, opts.ipv6, endpoint)
+        else:
+            addr = resolve_ipc(address, endpoint, bind=True)
+        pool = self.ctx.io_pool()
+        listener = Listener(self, pool, pool.choose(opts.affinity), opts, addr)
+        resolved = listener.bind()
+        self.options.last_endpoint = resolved
+        self.endpoints.setdefault(resolved, []).append(listener)
+        listener.start()
 
     def _transport_connect(self, transport: str, address: str, endpoint: str) -> None:
-        raise ZMQError(C.EPROTONOSUPPORT,
-                       f"{transport}:// is not available yet in this build of zmq4")
+        from ..io.address import resolve_ipc, resolve_tcp_connect
+        from ..io.session import Session
+
+        opts = self.options.copy()
+        if transport == "tcp":
+            addr = resolve_tcp_connect(address, opts.ipv6, endpoint)
+        else:
+            addr = resolve_ipc(address, endpoint, bind=False)
+        pool = self.ctx.io_pool()
+        io = pool.choose(opts.affinity)
+        session = Session(self, pool, io, opts, addr, endpoint, connect=True)
+        if not opts.immediate:
+            # the endpoint's queue exists before any connection (messages wait for a peer)
+            sock_end, session.pipe = self.make_session_pipes(session)
+            sock_end.identity = None if (opts.recv_identity and not opts.raw_sock) else b""
+            self.attach_pipe(sock_end)
+        self.options.last_endpoint = addr.endpoint()
+        self.endpoints.setdefault(endpoint, []).append(session)
+        io.post(session.start_connecting)
+
+    # -- services for the I/O layer (called from I/O threads; must not touch socket state)
+    def make_session_pipes(self, session: Any) -> tuple[Pipe, Pipe]:
+        """A pipe pair between this socket and a session: (socket end, session end)."""
+        o = session.options
+        conflate = o.conflate and self.TYPE in _CONFLATE_TYPES
+        if conflate:
+            return pipepair(self, session, 0, 0, True, True)
+        return pipepair(self, session, o.sndhwm, o.rcvhwm)
+
+    def make_zap_pipes(self, session: Any) -> Optional[Pipe]:
+        """Connect a session to the ZAP handler bound at inproc://zeromq.zap.01 (RFC 27);
+        returns the session's end, or None when no handler is bound."""
+        handler = self.ctx.find_inproc("inproc://zeromq.zap.01")
+        if handler is None:
+            return None
+        ours, theirs = pipepair(session, handler, 0, 0)
+        handler.post(("bind", theirs))
+        return ours
+
+    def make_mechanism(self, options: Any) -> Any:
+        """A fresh security mechanism for one connection, from the option snapshot."""
+        from ..zmtp.mechanisms.null import NullMechanism
+
+        if options.mechanism == C.NULL:
+            return NullMechanism()
+        from ..zmtp import mechanisms
+
+        factory = getattr(mechanisms, "for_options", None)
+        if factory is None:
+            raise ZMQError(C.ENOTSUP, "PLAIN/CURVE are not available in this build")
+        return factory(options)
+
+    def handshake_ivl(self) -> Optional[float]:
+        """Handshake deadline in seconds (extension, libzmq 4.1's ZMQ_HANDSHAKE_IVL)."""
+        return 30.0
 
     def _connect_inproc(self, endpoint: str) -> None:
         peer = self.ctx.find_inproc(endpoint)

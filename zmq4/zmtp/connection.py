@@ -73,7 +73,13 @@ from .errors import (
 )
 from .events import ConnectionClosed, Event, HandshakeComplete, MessagesReceived
 from .greeting import ZMTP_2_0, ZMTP_3_0, GreetingExchange
-from .mechanisms.base import Mechanism, MechanismStatus, MetadataInput
+from .mechanisms.base import (
+    FrameHookCodec,
+    Mechanism,
+    MechanismStatus,
+    MetadataInput,
+    TrafficCodec,
+)
 from .mechanisms.null import NullMechanism
 from .sockettypes import ZMTP_SOCKET_TYPES, socket_type_from_name
 from .zap import parse_reply
@@ -162,6 +168,8 @@ class ZmtpConnection:
         self._protocol = 0
         self._v1 = False
         self._fast = True
+        # Batch codec of a non-transparent mechanism (CURVE), set when READY.
+        self._codec: TrafficCodec | None = None
         self._parts: list[bytes] = []
         self._phantom_subscription = False
         self.peer_version: tuple[int, int] | None = None
@@ -257,7 +265,7 @@ class ZmtpConnection:
         elif self._fast:
             _codec.encode_message(self._out, parts)
         else:
-            self._encode_slow((parts,))
+            self._codec.encode_messages(self._out, (parts,))  # type: ignore[union-attr]
 
     def send_messages(self, messages: Iterable[Sequence[Part]]) -> None:
         """Queue many messages with one encode call (the batched hot path)."""
@@ -270,7 +278,7 @@ class ZmtpConnection:
         elif self._fast:
             _codec.encode_messages(self._out, messages)
         else:
-            self._encode_slow(messages)
+            self._codec.encode_messages(self._out, messages)  # type: ignore[union-attr]
 
     def send_ping(self, context: bytes = b"", ttl: int = 0) -> None:
         """Send a ZMTP 3.1 PING (only meaningful to libzmq 4.2+ peers)."""
@@ -468,6 +476,8 @@ class ZmtpConnection:
             )
         )
         self._fast = mech.transparent
+        if not self._fast:
+            self._codec = mech.traffic_codec() or FrameHookCodec(mech)
 
     def _identity_frame(self, data: Part) -> None:
         dec = self._decoder
@@ -542,28 +552,26 @@ class ZmtpConnection:
                 self._deliver(msgs)
 
     def _traffic_slow(self, data: Part) -> None:
-        """Traffic through the mechanism's frame hooks (CURVE)."""
+        """Traffic through the mechanism's batch codec (CURVE): one call unboxes every
+        frame of this read."""
         dec = self._decoder
-        assert dec is not None
-        mech = self._mech
-        msgs: list[list[bytes]] = []
+        codec = self._codec
+        assert dec is not None and codec is not None
         frames: list = []
+        items: list = []
         try:
             dec.decode_frames(data, frames)
         finally:
             try:
-                for wflags, wbody in frames:
-                    flags, body = mech.decode_frame(wflags, wbody)
-                    if flags & _COMMAND:
-                        self._on_command(body, msgs)
-                        continue
-                    self._parts.append(body)
-                    if not flags & _MORE:
-                        msgs.append(self._parts)
-                        self._parts = []
+                if frames:
+                    codec.decode_frames(frames, self._parts, items)
             finally:
-                if msgs:
-                    self._deliver(msgs)
+                # Items decoded before a bad frame are still delivered, as in _traffic.
+                if items:
+                    if codec.commands:
+                        self._deliver_mixed(items)
+                    else:
+                        self._deliver(items)
 
     def _on_command(self, body: bytes, msgs: list[list[bytes]]) -> None:
         """A command frame after the handshake: never delivered as a message."""
@@ -589,21 +597,7 @@ class ZmtpConnection:
         if self._fast:
             _codec.encode_frame(self._out, body, _COMMAND)
         else:
-            flags, wire = self._mech.encode_frame(_COMMAND, body)
-            _codec.encode_frame(self._out, wire, flags)
-
-    def _encode_slow(self, messages: Iterable[Sequence[Part]]) -> None:
-        mech = self._mech
-        out = self._out
-        for parts in messages:
-            if isinstance(parts, (bytes, bytearray, memoryview, str)):
-                raise TypeError("parts must be a sequence of bytes-like objects")
-            n = len(parts)
-            if n == 0:
-                raise ValueError("a message needs at least one part")
-            for i, part in enumerate(parts):
-                flags, wire = mech.encode_frame(_MORE if i + 1 < n else 0, bytes(part))
-                _codec.encode_frame(out, wire, flags)
+            self._codec.encode_command(self._out, body)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return (

@@ -16,7 +16,12 @@ CURVE (RFC 25/26) fit without touching the connection:
   (libzmq 4.0 closes on anything else without sending ERROR);
 * traffic hooks ``encode_frame`` / ``decode_frame``: identity for NULL and PLAIN
   (``transparent = True`` lets the connection use the batched codec directly); CURVE
-  will box each frame into a MESSAGE data frame and set ``transparent = False``.
+  boxes each frame into a MESSAGE data frame and sets ``transparent = False``.
+* batched traffic: a non-transparent mechanism hands the connection a *traffic codec*
+  once the handshake is complete (``traffic_codec()``, see ``TrafficCodec``): one call
+  encodes a whole batch of messages, one call decodes every frame of a receive batch.
+  The default ``FrameHookCodec`` adapts the per-frame hooks; CURVE returns its Cython
+  ``CurveCodec`` (no Python call per frame).
 
 A mechanism object serves exactly one connection (it holds per-connection state).
 The role (client/server) comes from local configuration only, never from the peer's
@@ -29,16 +34,24 @@ errors, events, sockettypes). No I/O, no time.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NoReturn, Protocol
 
 from ... import constants as C
+from .. import _codec
 from ..commands import Metadata, parse_metadata
 from ..errors import AuthenticationFailed, IncompatiblePeer, LocalProtocolError, ZmtpError
 from ..events import ZapRequested
 from ..sockettypes import is_compatible, socket_type_name
 
-__all__ = ["Mechanism", "MechanismStatus", "ZapState", "MetadataInput"]
+__all__ = [
+    "Mechanism",
+    "MechanismStatus",
+    "ZapState",
+    "MetadataInput",
+    "TrafficCodec",
+    "FrameHookCodec",
+]
 
 MetadataInput = Metadata | Mapping[str, bytes] | bytes | bytearray | memoryview | None
 
@@ -156,7 +169,7 @@ class Mechanism:
             # spec §6.5: 4.0 accepts only "200"; everything else closes the connection.
             self._zap_state = ZapState.WAITING
             self._fail(AuthenticationFailed(f"ZAP denied the peer (status {code!r})", code))
-        md = _as_metadata(metadata)
+        md = self._guarded(_as_metadata, metadata)
         peer_type = md.get("Socket-Type")
         if peer_type is not None:
             self._check_socket_type(peer_type)
@@ -194,6 +207,14 @@ class Mechanism:
         """Inner ``(flags, body)`` of one received traffic frame (identity here)."""
         return flags, body
 
+    def traffic_codec(self) -> TrafficCodec | None:
+        """The batch codec for traffic after the handshake: None for transparent
+        mechanisms (the connection frames data itself), else an object implementing
+        ``TrafficCodec``. Called once, when the handshake is complete."""
+        if self.transparent:
+            return None
+        return FrameHookCodec(self)
+
     # -- helpers for subclasses ----------------------------------------------
 
     def local_metadata(self) -> list[tuple[str, bytes]]:
@@ -226,10 +247,27 @@ class Mechanism:
                 )
             )
 
-    def _fail(self, error: ZmtpError) -> None:
+    def _fail(self, error: ZmtpError) -> NoReturn:
         self._status = MechanismStatus.ERROR
         self._error = error
+        self._on_error()
         raise error
+
+    def _on_error(self) -> None:
+        """Hook: the handshake failed (e.g. wipe key material)."""
+
+    def _guarded(self, step, *args):  # type: ignore[no-untyped-def]
+        """Run one handshake step so that *every* ``ZmtpError`` it raises — including
+        those from the bounds-checked parsers in ``commands`` — leaves the mechanism
+        in ERROR (and is re-raised on any later call)."""
+        if self._error is not None:
+            raise self._error
+        try:
+            return step(*args)
+        except ZmtpError as exc:
+            if self._error is None:
+                self._fail(exc)
+            raise
 
     def _update_status(self) -> None:
         """Subclasses call this after each step; they define ``_handshake_done``."""
@@ -242,6 +280,79 @@ class Mechanism:
 
     def _handshake_done(self) -> bool:
         raise NotImplementedError
+
+
+class TrafficCodec(Protocol):
+    """What ``ZmtpConnection`` calls for every batch once a non-transparent mechanism
+    (CURVE) is READY. Flags are ZMTP flags: MORE = 1, COMMAND = 4."""
+
+    @property
+    def commands(self) -> int:
+        """Command items produced by the last ``decode_frames`` call."""
+        ...
+
+    def encode_messages(self, out: bytearray, messages: Sequence[Sequence[Any]]) -> int:
+        """Append the wire frames of every part of every message to ``out``."""
+        ...
+
+    def encode_command(self, out: bytearray, body: bytes) -> int:
+        """Append one command frame (PING/PONG) to ``out``."""
+        ...
+
+    def decode_frames(self, frames: list, parts: list, out: list) -> int:
+        """Turn received ``(flags, body)`` wire frames into items appended to ``out``
+        (``list`` = complete message, ``bytes`` = command body), keeping the parts of
+        an unfinished message in ``parts`` between calls; return the number of
+        command items. Raise ``RemoteProtocolError`` on a bad frame, after appending
+        what was decoded before it."""
+        ...
+
+
+class FrameHookCodec:
+    """``TrafficCodec`` over a mechanism's per-frame ``encode_frame``/``decode_frame``
+    hooks (one Python call per frame; for mechanisms without a compiled codec)."""
+
+    __slots__ = ("_mech", "commands")
+
+    def __init__(self, mech: Mechanism) -> None:
+        self._mech = mech
+        self.commands = 0
+
+    def encode_messages(self, out: bytearray, messages: Sequence[Sequence[Any]]) -> int:
+        wires: list[tuple[int, bytes]] = []
+        encode = self._mech.encode_frame
+        for parts in messages:
+            if isinstance(parts, (bytes, bytearray, memoryview, str)):
+                raise TypeError("a message must be a sequence of bytes-like parts")
+            n = len(parts)
+            if n == 0:
+                raise ValueError("a message needs at least one part")
+            for i, part in enumerate(parts):
+                wires.append(encode(_codec.MORE if i + 1 < n else 0, bytes(part)))
+        before = len(out)
+        for flags, wire in wires:
+            _codec.encode_frame(out, wire, flags)
+        return len(out) - before
+
+    def encode_command(self, out: bytearray, body: bytes) -> int:
+        flags, wire = self._mech.encode_frame(_codec.COMMAND, body)
+        return _codec.encode_frame(out, wire, flags)
+
+    def decode_frames(self, frames: list, parts: list, out: list) -> int:
+        self.commands = 0
+        decode = self._mech.decode_frame
+        for wflags, wbody in frames:
+            flags, body = decode(wflags, wbody)
+            if flags & _codec.COMMAND:
+                out.append(body)
+                self.commands += 1
+            elif flags & _codec.MORE:
+                parts.append(body)
+            else:
+                parts.append(body)
+                out.append(parts[:])
+                del parts[:]
+        return self.commands
 
 
 def _as_metadata(metadata: MetadataInput) -> Metadata:

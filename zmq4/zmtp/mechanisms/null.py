@@ -47,8 +47,9 @@ class NullMechanism(Mechanism):
         return body
 
     def process_handshake_command(self, body: bytes) -> None:
-        if self._error is not None:
-            raise self._error
+        self._guarded(self._process, body)
+
+    def _process(self, body: bytes) -> None:
         if self._ready_received:
             # RFC 23 §NULL: exactly one READY; 4.0 rejects anything after it.
             self._fail(RemoteProtocolError("NULL handshake: unexpected command after READY"))

@@ -1,0 +1,257 @@
+"""Engines: one connected tcp/ipc socket each (libzmq stream_engine_t; raw mode for STREAM).
+
+Owns: the fd of one connection and pumping bytes between it and a ``ZmtpConnection``
+(``StreamEngine``) or straight through (``RawEngine``, ZMQ_STREAM / ROUTER_RAW). Reads
+drain into one reusable buffer and decode everything in it in one call; writes batch every
+queued message into one buffer and one ``send``. Runs only in its I/O thread.
+
+Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
+the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
+back-pressure) and resumes when it asks. A protocol error or EOF ends the engine once
+(``session.engine_error``), never the thread. Handshake deadline: ``handshake_ivl``
+(an extension; libzmq 4.1's ZMQ_HANDSHAKE_IVL, default 30 s).
+"""
+
+from __future__ import annotations
+
+import socket as _socket
+import time
+from typing import Any, Optional
+
+from ..zmtp.connection import ZmtpConnection
+from ..zmtp.events import ConnectionClosed, HandshakeComplete, MessagesReceived, ZapRequested
+from ..zmtp.mechanisms.null import NullMechanism
+from .reactor import EPOLLIN, EPOLLOUT, IOThread
+
+_READ_SIZE = 256 * 1024
+_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
+
+
+class _EngineBase:
+    """fd registration, output buffering and close, shared by both engines."""
+
+    def __init__(self, io: IOThread, sock: _socket.socket, session: Any) -> None:
+        self.io = io
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.session = session
+        self.out = bytearray()
+        self.reading = True
+        self.closed = False
+        self._mask = EPOLLIN
+        self._buf = bytearray(_READ_SIZE)
+        self._view = memoryview(self._buf)
+
+    def plug(self) -> None:
+        self.io.load += 1
+        self.io.add(self.fd, self, EPOLLIN)
+
+    def _update_mask(self) -> None:
+        mask = (EPOLLIN if self.reading else 0) | (EPOLLOUT if self.out else 0)
+        if mask != self._mask:
+            self._mask = mask
+            self.io.modify(self.fd, mask)
+
+    def write(self, data: Any) -> None:
+        if self.closed or not data:
+            return
+        if self.out:
+            self.out += data
+        else:
+            try:
+                n = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                n = 0
+            except OSError as e:
+                self._failed(f"send failed: {e.strerror}")
+                return
+            if n < len(data):
+                self.out += memoryview(data)[n:]
+        self._update_mask()
+
+    @property
+    def backlogged(self) -> bool:
+        return len(self.out) >= _HIGH_WATER
+
+    def on_writable(self) -> None:
+        if self.out:
+            try:
+                n = self.sock.send(self.out)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as e:
+                self._failed(f"send failed: {e.strerror}")
+                return
+            del self.out[:n]
+        self._update_mask()
+        if not self.out:
+            self.session.engine_drained()
+
+    def pause_reading(self) -> None:
+        self.reading = False
+        self._update_mask()
+
+    def resume_reading(self) -> None:
+        if not self.reading and not self.closed:
+            self.reading = True
+            self._update_mask()
+            self.on_readable()
+
+    def _recv(self) -> Optional[memoryview]:
+        """One read; None if nothing now; an empty view at EOF."""
+        try:
+            n = self.sock.recv_into(self._buf)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError as e:
+            self._failed(f"recv failed: {e.strerror}")
+            return None
+        return self._view[:n]
+
+    def _failed(self, reason: str) -> None:
+        if not self.closed:
+            self.close()
+            self.session.engine_error(reason)
+
+    def on_error(self, exc: BaseException) -> None:
+        self._failed(f"internal error: {exc!r}")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.io.remove(self.fd)
+        self.io.load -= 1
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    force_close = close
+
+
+class StreamEngine(_EngineBase):
+    """libzmq stream_engine_t: ZMTP over one connection."""
+
+    def __init__(self, io: IOThread, sock: _socket.socket, session: Any, options: Any,
+                 peer_address: str, mechanism: Any = None,
+                 handshake_ivl: Optional[float] = 30.0) -> None:
+        super().__init__(io, sock, session)
+        self.conn = ZmtpConnection(
+            options.socket_type, mechanism or NullMechanism(), bytes(options.identity),
+            options.maxmsgsize, bytes(options.zap_domain), peer_address=peer_address,
+            handshake_timeout=handshake_ivl, now=time.monotonic(),
+        )
+        self.ready = False
+        self._timer: Any = None
+
+    def plug(self) -> None:
+        super().plug()
+        self._flush_conn()
+        self._arm_timer()
+
+    def _arm_timer(self) -> None:
+        deadline = self.conn.next_deadline()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if deadline is not None and not self.ready:
+            self._timer = self.io.add_timer(max(0.0, deadline - time.monotonic()),
+                                            self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if not self.closed:
+            self.conn.handle_timer(time.monotonic())
+            self._after_input()
+
+    def on_readable(self) -> None:
+        if self.closed or not self.reading:
+            return
+        data = self._recv()
+        if data is None:
+            return
+        self.conn.receive_data(data if len(data) else b"")
+        self._after_input()
+
+    def _flush_conn(self) -> None:
+        out = self.conn.data_to_send()
+        if out:
+            self.write(out)
+
+    def _after_input(self) -> None:
+        self._flush_conn()
+        for ev in self.conn.events():
+            if self.closed:
+                return
+            if type(ev) is MessagesReceived:
+                self.session.engine_messages(ev.messages)
+            elif type(ev) is HandshakeComplete:
+                self.ready = True
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                self.session.engine_ready(ev)
+            elif type(ev) is ZapRequested:
+                self.session.engine_zap_request(ev)
+            elif type(ev) is ConnectionClosed:
+                reason = ev.reason if ev.error is None else f"{ev.reason}"
+                self._failed(reason)
+                return
+        self._flush_conn()
+
+    def send_messages(self, messages: list[list[Any]]) -> None:
+        if self.closed:
+            return
+        self.conn.send_messages(messages)
+        self._flush_conn()
+
+    def zap_reply_frames(self, frames: list[bytes]) -> None:
+        if self.closed:
+            return
+        self.conn.zap_reply_frames(frames, delimiter=True)
+        self._after_input()
+
+    def zap_reply(self, code: int) -> None:
+        if self.closed:
+            return
+        self.conn.zap_reply(code)
+        self._after_input()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        super().close()
+
+    force_close = close
+
+
+class RawEngine(_EngineBase):
+    """ZMQ_STREAM / ROUTER_RAW: no ZMTP; each read chunk is one frame."""
+
+    ready = True
+
+    def plug(self) -> None:
+        super().plug()
+        self.session.engine_ready(None)
+
+    def on_readable(self) -> None:
+        if self.closed or not self.reading:
+            return
+        data = self._recv()
+        if data is None:
+            return
+        if not len(data):
+            self._failed("connection closed by peer")
+            return
+        self.session.engine_messages([[bytes(data)]])
+
+    def send_messages(self, messages: list[list[Any]]) -> None:
+        for parts in messages:
+            for p in parts:
+                if not len(p):
+                    # an empty data frame closes the connection once the rest is written
+                    self.session.engine_close_requested()
+                    return
+                self.write(p)

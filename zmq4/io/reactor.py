@@ -1,0 +1,216 @@
+"""I/O threads (libzmq io_thread_t + epoll_t + poller timers) and the pool a context owns.
+
+Owns: ``IOThread`` — one OS thread running an epoll loop over registered fds, a timer heap
+and a mailbox of callables (``post``: thread-safe, wakes the loop through an eventfd); and
+``IOPool`` — ZMQ_IO_THREADS of them, chosen by ZMQ_AFFINITY or least load.
+
+Rules: handlers are objects with ``on_readable()`` / ``on_writable()`` (and ``on_error(exc)``,
+called when one of them raises). Only the owning thread touches a handler's state. An
+exception in a handler costs that handler (its connection), never the thread or the
+process. Waits release the GIL (``epoll.poll``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import os
+import select
+import threading
+import time
+from collections import deque
+from typing import Any, Callable, Optional
+
+log = logging.getLogger("zmq4.io")
+
+EPOLLIN = select.EPOLLIN
+EPOLLOUT = select.EPOLLOUT
+_ERR = select.EPOLLERR | select.EPOLLHUP
+
+
+class Timer:
+    """A scheduled callback; ``cancel()`` from the owning thread."""
+
+    __slots__ = ("deadline", "callback", "cancelled")
+
+    def __init__(self, deadline: float, callback: Callable[[], Any]) -> None:
+        self.deadline = deadline
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class IOThread:
+    """One reactor thread."""
+
+    def __init__(self, name: str) -> None:
+        self._ep = select.epoll()
+        self._wake = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self._ep.register(self._wake, EPOLLIN)
+        self._mailbox: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._handlers: dict[int, Any] = {}
+        self._timers: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._stopping = False
+        self.load = 0  # registered connections, for least-loaded choice
+        self._lock = threading.Lock()
+        self._closed = False
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    # -- any thread ---------------------------------------------------------------------
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in this thread, soon."""
+        with self._lock:
+            if self._closed:
+                return
+            self._mailbox.append((fn, args))
+            os.eventfd_write(self._wake, 1)
+
+    def in_thread(self) -> bool:
+        return threading.current_thread() is self.thread
+
+    # -- owner thread -------------------------------------------------------------------
+    def add(self, fd: int, handler: Any, mask: int) -> None:
+        self._handlers[fd] = handler
+        self._ep.register(fd, mask)
+
+    def modify(self, fd: int, mask: int) -> None:
+        if fd in self._handlers:
+            self._ep.modify(fd, mask)
+
+    def remove(self, fd: int) -> None:
+        if self._handlers.pop(fd, None) is not None:
+            try:
+                self._ep.unregister(fd)
+            except (OSError, ValueError):
+                pass
+
+    def add_timer(self, delay: float, callback: Callable[[], Any]) -> Timer:
+        t = Timer(time.monotonic() + delay, callback)
+        heapq.heappush(self._timers, (t.deadline, next(self._seq), t))
+        return t
+
+    def _run(self) -> None:
+        ep, handlers, mailbox = self._ep, self._handlers, self._mailbox
+        while not self._stopping:
+            timeout = -1.0
+            timers = self._timers
+            while timers and timers[0][2].cancelled:
+                heapq.heappop(timers)
+            if timers:
+                timeout = max(0.0, timers[0][0] - time.monotonic())
+            if mailbox:
+                timeout = 0.0
+            try:
+                events = ep.poll(timeout)
+            except InterruptedError:  # pragma: no cover - PEP 475 retries
+                continue
+            for fd, ev in events:
+                if fd == self._wake:
+                    try:
+                        os.eventfd_read(self._wake)
+                    except BlockingIOError:
+                        pass
+                    continue
+                h = handlers.get(fd)
+                if h is None:
+                    continue
+                try:
+                    if ev & (EPOLLIN | _ERR):
+                        h.on_readable()
+                    if ev & EPOLLOUT and handlers.get(fd) is h:
+                        h.on_writable()
+                except Exception as exc:  # noqa: BLE001 - a handler failure costs the handler
+                    self._handler_failed(h, exc)
+            if timers:
+                now = time.monotonic()
+                while timers and timers[0][0] <= now:
+                    _, _, t = heapq.heappop(timers)
+                    if not t.cancelled:
+                        t.cancelled = True
+                        try:
+                            t.callback()
+                        except Exception as exc:  # noqa: BLE001
+                            log.exception("zmq4 I/O timer callback failed: %s", exc)
+            while mailbox:
+                fn, args = mailbox.popleft()
+                try:
+                    fn(*args)
+                except Exception as exc:  # noqa: BLE001
+                    log.exception("zmq4 I/O command %r failed: %s", fn, exc)
+        self._shutdown()
+
+    def _handler_failed(self, h: Any, exc: BaseException) -> None:
+        log.debug("zmq4 I/O handler %r failed: %r", h, exc)
+        on_error = getattr(h, "on_error", None)
+        try:
+            if on_error is not None:
+                on_error(exc)
+        except Exception:  # noqa: BLE001
+            log.exception("zmq4 I/O error handler failed")
+
+    def _shutdown(self) -> None:
+        for h in list(self._handlers.values()):
+            close = getattr(h, "force_close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001
+                    pass
+        self._handlers.clear()
+        with self._lock:
+            self._closed = True
+            self._mailbox.clear()
+        self._ep.close()
+        os.close(self._wake)
+
+    def stop(self) -> None:
+        """Any thread: stop the loop and join it."""
+        def _stop() -> None:
+            self._stopping = True
+
+        self.post(_stop)
+        if not self.in_thread():
+            self.thread.join(10)
+
+
+class IOPool:
+    """The I/O threads of one context (started with its first tcp/ipc endpoint)."""
+
+    def __init__(self, count: int) -> None:
+        self.threads = [IOThread(f"zmq4-io-{i}") for i in range(count)]
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self.sessions: set[Any] = set()  # live sessions (lingering ones included)
+
+    def choose(self, affinity: int = 0) -> IOThread:
+        candidates = [t for i, t in enumerate(self.threads)
+                      if not affinity or affinity & (1 << i)] or self.threads
+        return min(candidates, key=lambda t: t.load)
+
+    def session_started(self, session: Any) -> None:
+        with self._cond:
+            self.sessions.add(session)
+
+    def session_ended(self, session: Any) -> None:
+        with self._cond:
+            self.sessions.discard(session)
+            self._cond.notify_all()
+
+    def wait_sessions(self, timeout: Optional[float] = None) -> bool:
+        """Block until every session finished lingering (bounded waits for signals)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self.sessions:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                self._cond.wait(0.1)
+        return True
+
+    def stop(self) -> None:
+        for t in self.threads:
+            t.stop()

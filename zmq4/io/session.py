@@ -1,0 +1,495 @@
+"""Sessions: the I/O-thread half of one tcp/ipc endpoint connection (libzmq session_base_t).
+
+Owns: the pipe end facing the socket, the engine of the current connection, the
+connecter that (re)establishes it for connect endpoints, linger on termination, and the
+ZAP client (a pipe to the handler bound at ``inproc://zeromq.zap.01``).
+
+Rules:
+- Runs only in its I/O thread; other threads reach it through ``post`` (it is the sink of
+  its pipe end: activate_read / activate_write / pipe_term arrive as commands).
+- A connection becomes visible to the socket only after its handshake completed (the
+  CVE-2020-15166 lesson): bind-side sessions create their pipe in ``engine_ready``.
+  Connect endpoints create theirs at ``zmq_connect`` (so messages queue before a peer
+  exists, as in libzmq) unless ZMQ_IMMEDIATE is set.
+- Inbound messages go to the pipe until it is full (RCVHWM); then reading pauses until
+  the socket frees room. Outbound messages are pulled only while the engine is ready and
+  its output is not backlogged.
+- Termination (close/disconnect/unbind): what the socket queued is still written for up
+  to LINGER ms (-1 forever, 0 not at all), then the connection closes.
+- This module never imports zmq4.core: pipes are made by the socket (``make_session_pipes``
+  / ``make_zap_pipes``), which keeps imports pointing down.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket as _socket
+from typing import Any, Optional
+
+from .. import constants as C
+from ..msg import MORE, Msg
+from .address import Address
+from .engine import RawEngine, StreamEngine
+from .reactor import EPOLLOUT, IOPool, IOThread
+
+log = logging.getLogger("zmq4.io")
+
+_BATCH = 4096  # messages pulled from the pipe per engine write
+
+
+class Session:
+    """libzmq session_base_t (+ the connecter of connect endpoints)."""
+
+    def __init__(self, socket: Any, pool: IOPool, io: IOThread, options: Any,
+                 address: Optional[Address], endpoint: str, connect: bool,
+                 listener: Any = None) -> None:
+        self.socket = socket
+        self.pool = pool
+        self.io = io
+        self.options = options
+        self.address = address
+        self.endpoint = endpoint
+        self.connect = connect
+        self.listener = listener
+        self.pipe: Any = None  # our end; pipe.peer is the socket's end
+        self.engine: Any = None
+        self.pending_in: list[list[bytes]] = []
+        self.out_more = False  # in the middle of pulling a multipart message
+        self.out_parts: list[Any] = []
+        self.terminating = False
+        self.ended = False
+        self.zap_pipe: Any = None
+        self.zap_frames: list[bytes] = []
+        self._linger_timer: Any = None
+        self._connecter: Optional[Connecter] = None
+        self._reconnected = False
+        self.raw = bool(getattr(options, "raw_sock", False))
+        pool.session_started(self)
+
+    def __repr__(self) -> str:
+        return f"<Session {self.endpoint} {'connect' if self.connect else 'accepted'}>"
+
+    # ------------------------------------------------------------------ any thread
+    def post(self, command: Any) -> None:
+        """Pipe sink interface: commands from the socket's thread."""
+        self.io.post(self._command, command)
+
+    def pipe_ended(self, pipe: Any) -> None:
+        """Pipe sink interface (our thread): we read up to the delimiter."""
+        if pipe is self.zap_pipe:
+            self.zap_pipe = None
+            return
+        if pipe is self.pipe:
+            self._pipe_gone()
+
+    def terminate(self, linger: int) -> None:
+        """From the socket's thread: disconnect / unbind / close of this endpoint."""
+        self.io.post(self._terminate, linger)
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, cmd: tuple[Any, ...]) -> None:
+        if self.ended:
+            return
+        kind, pipe = cmd[0], cmd[1]
+        if pipe is self.zap_pipe and pipe is not None:
+            if kind in ("activate_read", "pipe_term"):
+                self._read_zap_reply()
+            return
+        if pipe is not self.pipe:
+            return
+        if kind == "activate_read":
+            self._pull_out()
+        elif kind == "activate_write":
+            self._push_pending()
+        elif kind == "pipe_term":
+            self.terminating = True
+            if pipe.process_term():
+                self._pipe_gone()
+            else:
+                self._pull_out()  # read what is left, up to the delimiter
+
+    # ------------------------------------------------------------------ connecting
+    def start_connecting(self) -> None:
+        """(I/O thread) begin the connect/reconnect cycle."""
+        self._connecter = Connecter(self, self.address, self.options)
+        self._connecter.connect_now()
+
+    def connected(self, sock: _socket.socket) -> None:
+        """A connect attempt succeeded (or an accept for bind-side sessions)."""
+        if self.terminating and self.pipe is None:
+            sock.close()
+            self._end()
+            return
+        self.attach_socket(sock)
+
+    def attach_socket(self, sock: _socket.socket) -> None:
+        peer = ""
+        if self.address is not None and self.address.family in (_socket.AF_INET,
+                                                                   _socket.AF_INET6):
+            try:
+                peer = sock.getpeername()[0]
+                if peer.startswith("::ffff:"):
+                    peer = peer[7:]
+            except OSError:
+                peer = ""
+        if self.raw:
+            self.engine = RawEngine(self.io, sock, self)
+        else:
+            mech = self.socket.make_mechanism(self.options)
+            self.engine = StreamEngine(self.io, sock, self, self.options, peer, mech,
+                                       self.socket.handshake_ivl())
+        self.engine.plug()
+
+    # ------------------------------------------------------------------ engine callbacks
+    def engine_ready(self, handshake: Any) -> None:
+        identity = b""
+        if handshake is not None and handshake.peer_identity:
+            identity = bytes(handshake.peer_identity)
+        if self.pipe is None:
+            if self.terminating:
+                self._close_engine()
+                return
+            sock_end, self.pipe = self.socket.make_session_pipes(self)
+            sock_end.identity = identity
+            self.socket.post(("bind", sock_end))
+        else:
+            sock_end = self.pipe.peer
+            if sock_end.identity is None:
+                sock_end.identity = identity
+                self.socket.post(("activate_read", sock_end))
+            if self._reconnected:
+                self.socket.post(("hiccup", sock_end))
+        self._reconnected = True
+        self._pull_out()
+
+    def engine_messages(self, messages: list[list[bytes]]) -> None:
+        if self.pipe is None:
+            return  # raw engine before its pipe, or after the socket went away
+        if self.pending_in:
+            self.pending_in.extend(messages)
+        else:
+            self.pending_in = messages
+        self._push_pending()
+
+    def _push_pending(self) -> None:
+        pipe = self.pipe
+        pending = self.pending_in
+        if pipe is None or not pending:
+            return
+        i = 0
+        n = len(pending)
+        while i < n:
+            parts = pending[i]
+            last = len(parts) - 1
+            first = Msg(parts[0], MORE if last else 0)
+            if not pipe.write(first):
+                break
+            for j in range(1, last + 1):
+                pipe.write(Msg(parts[j], MORE if j < last else 0))
+            i += 1
+        if i == n:
+            self.pending_in = []
+            if self.engine is not None and not self.engine.reading:
+                self.engine.resume_reading()
+        else:
+            del pending[:i]
+            if self.engine is not None and self.engine.reading:
+                self.engine.pause_reading()
+
+    def _pull_out(self) -> None:
+        engine, pipe = self.engine, self.pipe
+        if pipe is None or engine is None or not engine.ready or engine.closed:
+            return
+        batch: list[list[Any]] = []
+        parts = self.out_parts
+        while not engine.backlogged:
+            m = pipe.read()
+            if m is None:
+                break
+            parts.append(m.data)
+            if not m.flags & MORE:
+                batch.append(parts)
+                parts = []
+                if len(batch) >= _BATCH:
+                    engine.send_messages(batch)
+                    batch = []
+                    if self.engine is not engine or engine.closed:
+                        return
+        self.out_parts = parts
+        if batch and not engine.closed:
+            engine.send_messages(batch)
+        self._maybe_finish()
+
+    def engine_drained(self) -> None:
+        """The engine wrote all its output: pull more, or finish a linger."""
+        self._pull_out()
+
+    def engine_close_requested(self) -> None:
+        """Raw engine: an empty data frame asks to close the connection."""
+        self._close_engine()
+        self.socket.event(C.EVENT_DISCONNECTED, -1, self.endpoint)
+        self._detach_pipe(delay=True)
+        if self.connect and not self.terminating:
+            self._schedule_reconnect()
+        else:
+            self._end()
+
+    def engine_error(self, reason: str) -> None:
+        fd = self.engine.fd if self.engine is not None else -1
+        was_ready = self.engine is not None and self.engine.ready
+        self.engine = None
+        self.out_parts = []
+        log.info("zmq4 %s %s: connection ended: %s", self.socket.NAME, self.endpoint, reason)
+        self.socket.event(C.EVENT_DISCONNECTED, fd, self.endpoint)
+        self._cancel_zap()
+        if self.terminating:
+            self._end()
+            return
+        if not self.connect:
+            self._detach_pipe(delay=True)
+            self._end()
+            return
+        if self.pipe is not None and (self.options.immediate or self.options.recv_identity
+                                      or self.raw):
+            self._detach_pipe(delay=True)
+        self.pending_in = []
+        del was_ready
+        self._schedule_reconnect()
+
+    def _schedule_reconnect(self) -> None:
+        if self._connecter is not None:
+            self._connecter.retry_later()
+
+    # ------------------------------------------------------------------ ZAP
+    def engine_zap_request(self, request: Any) -> None:
+        pipes = self.socket.make_zap_pipes(self)
+        if pipes is None:
+            # 4.0: without a handler the mechanism's own rules apply (accept)
+            self.engine.zap_reply(200)
+            return
+        self.zap_pipe = pipes
+        frames = request.frames(delimiter=True)
+        for i, f in enumerate(frames):
+            self.zap_pipe.write(Msg(f, MORE if i < len(frames) - 1 else 0))
+        self.zap_frames = []
+        self._read_zap_reply()  # finds the pipe empty and arms its activate_read
+
+    def _read_zap_reply(self) -> None:
+        pipe = self.zap_pipe
+        while pipe is not None:
+            m = pipe.read()
+            if m is None:
+                if self.zap_pipe is None and self.engine is not None and not self.zap_frames:
+                    # the handler went away before answering
+                    self.engine.zap_reply(500)
+                return
+            self.zap_frames.append(m.bytes())
+            if not m.flags & MORE:
+                frames, self.zap_frames = self.zap_frames, []
+                self._cancel_zap()
+                if self.engine is not None:
+                    self.engine.zap_reply_frames(frames)
+                return
+
+    def _cancel_zap(self) -> None:
+        if self.zap_pipe is not None:
+            p, self.zap_pipe = self.zap_pipe, None
+            p.terminate(False)
+
+    # ------------------------------------------------------------------ termination
+    def _terminate(self, linger: int) -> None:
+        if self.ended:
+            return
+        self.terminating = True
+        if self._connecter is not None and self.engine is None:
+            self._connecter.stop()
+        if self.pipe is not None:
+            # the socket terminates its end (close) or we do (disconnect/unbind)
+            sock_end = self.pipe.peer
+            if sock_end is not None and sock_end.alive:
+                self.socket.post(("call", self.socket.terminate_pipe, sock_end))
+        if linger == 0:
+            self._end()
+            return
+        if linger > 0:
+            self._linger_timer = self.io.add_timer(linger / 1000.0, self._end)
+        if self.pipe is None:
+            self._maybe_finish(force=True)
+
+    def _pipe_gone(self) -> None:
+        """The socket's side ended (close/disconnect): finish writing, then end."""
+        self.pipe = None
+        self.terminating = True
+        if self.engine is None or not self.engine.ready:
+            if self.connect and self._connecter is not None and self.options.linger != 0 \
+                    and self.out_parts:
+                return
+            self._end()
+            return
+        if self.out_parts and self.engine is not None:
+            self.out_parts = []
+        self._maybe_finish(force=True)
+
+    def _maybe_finish(self, force: bool = False) -> None:
+        if not self.terminating or self.ended:
+            return
+        if self.pipe is not None and not force:
+            return
+        engine = self.engine
+        if engine is None or engine.closed or not engine.out:
+            self._end()
+
+    def _detach_pipe(self, delay: bool) -> None:
+        if self.pipe is not None:
+            p, self.pipe = self.pipe, None
+            p.terminate(delay)
+
+    def _close_engine(self) -> None:
+        if self.engine is not None:
+            e, self.engine = self.engine, None
+            e.close()
+
+    def _end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
+        if self._connecter is not None:
+            self._connecter.stop()
+        self._cancel_zap()
+        if self.engine is not None:
+            fd = self.engine.fd
+            self._close_engine()
+            if not self.terminating:
+                self.socket.event(C.EVENT_DISCONNECTED, fd, self.endpoint)
+        self._detach_pipe(delay=True)
+        if self.listener is not None:
+            self.listener.child_ended(self)
+        self.pool.session_ended(self)
+
+    def force_close(self) -> None:
+        self._end()
+
+
+class Connecter:
+    """libzmq tcp_connecter_t / ipc_connecter_t: non-blocking connect with backoff."""
+
+    def __init__(self, session: Session, address: Any, options: Any) -> None:
+        self.session = session
+        self.io = session.io
+        self.address = address
+        self.options = options
+        self.ivl = options.reconnect_ivl
+        self.current_ivl = self.ivl
+        self.sock: Optional[_socket.socket] = None
+        self.timer: Any = None
+        self.stopped = False
+        self.fd = -1
+
+    def connect_now(self) -> None:
+        if self.stopped:
+            return
+        addr = self.address
+        try:
+            s = _socket.socket(addr.family, _socket.SOCK_STREAM)
+        except OSError as e:
+            self._failed(e.errno or C.EINVAL)
+            return
+        s.setblocking(False)
+        _tune(s, self.options, addr.family)
+        err = s.connect_ex(addr.sockaddr)
+        if err == 0:
+            self._done(s)
+        elif err in (115, 11):  # EINPROGRESS, EAGAIN (unix sockets)
+            self.sock = s
+            self.fd = s.fileno()
+            self.io.add(self.fd, self, EPOLLOUT)
+            self.session.socket.event(C.EVENT_CONNECT_DELAYED, err, self.session.endpoint)
+        else:
+            s.close()
+            self._failed(err)
+
+    def on_readable(self) -> None:
+        self.on_writable()
+
+    def on_writable(self) -> None:
+        s = self.sock
+        if s is None:
+            return
+        self.io.remove(self.fd)
+        self.sock = None
+        err = s.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+        if err:
+            s.close()
+            self._failed(err)
+            return
+        self._done(s)
+
+    def on_error(self, exc: BaseException) -> None:
+        if self.sock is not None:
+            self.io.remove(self.fd)
+            self.sock.close()
+            self.sock = None
+        self._failed(C.EINVAL)
+
+    def _done(self, s: _socket.socket) -> None:
+        self.current_ivl = self.ivl
+        self.session.socket.event(C.EVENT_CONNECTED, s.fileno(), self.session.endpoint)
+        self.session.connected(s)
+
+    def _failed(self, err: int) -> None:
+        del err
+        self.retry_later()
+
+    def retry_later(self) -> None:
+        if self.stopped or self.ivl < 0:
+            return  # RECONNECT_IVL -1: never reconnect
+        base = max(self.current_ivl, 0)
+        jitter = random.randrange(self.ivl) if self.ivl > 0 else 0  # 0 guarded (4.0 divides)
+        delay = base + jitter
+        self.session.socket.event(C.EVENT_CONNECT_RETRIED, delay, self.session.endpoint)
+        self.timer = self.io.add_timer(delay / 1000.0, self.connect_now)
+        ivl_max = self.options.reconnect_ivl_max
+        if ivl_max > self.ivl:
+            self.current_ivl = min(max(self.current_ivl, 1) * 2, ivl_max)
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.sock is not None:
+            self.io.remove(self.fd)
+            self.sock.close()
+            self.sock = None
+
+    force_close = stop
+
+
+def _tune(s: _socket.socket, options: Any, family: int) -> None:
+    """Per-connection socket options (spec §4.2: NODELAY, buffers, keepalive)."""
+    if options.sndbuf:
+        s.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF, options.sndbuf)
+    if options.rcvbuf:
+        s.setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, options.rcvbuf)
+    if family in (_socket.AF_INET, _socket.AF_INET6):
+        s.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+        if options.tcp_keepalive != -1:
+            s.setsockopt(_socket.SOL_SOCKET, _socket.SO_KEEPALIVE, 1 if options.tcp_keepalive
+                         else 0)
+            if options.tcp_keepalive:
+                if options.tcp_keepalive_cnt != -1:
+                    s.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_KEEPCNT,
+                                 options.tcp_keepalive_cnt)
+                if options.tcp_keepalive_idle != -1:
+                    s.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_KEEPIDLE,
+                                 options.tcp_keepalive_idle)
+                if options.tcp_keepalive_intvl != -1:
+                    s.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_KEEPINTVL,
+                                 options.tcp_keepalive_intvl)
+
+
+tune_socket = _tune

@@ -1,0 +1,622 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""CurveZMQ crypto for the CURVE mechanism: handshake boxes and the MESSAGE hot path.
+
+Owns (RFC 25 §MESSAGE, RFC 26 §Nonces; spec §5.6, §6.4, §9 #1191):
+
+* thin, strictly length-checked wrappers over libsodium for the handshake
+  (``box``/``box_open`` = NaCl crypto_box with explicit keys, ``beforenm``,
+  ``box_afternm``/``box_open_afternm`` with a precomputed key, ``secretbox``/
+  ``secretbox_open`` for the cookie, ``keypair``, ``public_from_secret``,
+  ``random_bytes``, ``wipe`` (sodium_memzero) and ``equal`` (constant time)). Open
+  functions return None when the box does not authenticate; the caller turns that
+  into a protocol error naming the command.
+* ``CurveCodec``: every traffic frame after the handshake as a CURVE MESSAGE,
+  boxed/unboxed with the connection's precomputed key, batched so that one Python call
+  handles a whole send or receive batch. No Python call per frame: libsodium is
+  reached through the function pointers of ``zmq4._sodium``. Frames of at least
+  ``NOGIL_THRESHOLD`` bytes are copied and (un)boxed with the GIL released.
+
+Wire form of one MESSAGE, carried in a ZMTP *data* frame (flags 0x00, or 0x02 = LONG
+when the body exceeds 255 bytes, never MORE/COMMAND — as every libzmq sends it):
+
+    07 'MESSAGE' | short nonce (8, big-endian) | MAC (16) | ciphertext of
+    flags (1: bit 0 MORE, bit 1 COMMAND) + payload
+
+Nonce "CurveZMQMESSAGEC" + short nonce from the client, "...MESSAGES" from the server.
+Own short nonces are a 64-bit counter written big-endian (libzmq 4.1+; 4.0 wrote host
+order); the peer's must be strictly greater than the last one accepted — a replayed or
+reordered MESSAGE ends the connection. The counter stops before 2**64-1.
+
+Import rules: cimports ``zmq4._sodium``; imports ``zmq4.zmtp.errors`` only. No I/O,
+no time.
+"""
+
+from cpython.bytes cimport PyBytes_CheckExact, PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytearray cimport PyByteArray_GET_SIZE, PyByteArray_Resize
+from cpython.buffer cimport (
+    PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE,
+)
+from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GetSlice
+from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
+from cpython.sequence cimport (
+    PySequence_Fast, PySequence_Fast_GET_SIZE, PySequence_Fast_GET_ITEM,
+)
+from cpython.tuple cimport PyTuple_CheckExact, PyTuple_GET_SIZE, PyTuple_GET_ITEM
+from libc.string cimport memcpy, memmove, memcmp
+from libc.stdint cimport uint64_t, UINT64_MAX
+
+from zmq4 cimport _sodium as na
+
+from ..errors import LocalProtocolError, RemoteProtocolError
+
+cdef extern from "Python.h":
+    PyObject* _bytes_new "PyBytes_FromStringAndSize"(const char* s, Py_ssize_t n)
+    char* _bytes_ptr "PyBytes_AS_STRING"(PyObject* o)
+    int _PyBytes_Resize(PyObject** o, Py_ssize_t n)
+    void PyObject_GC_UnTrack(void* o)
+
+#: Frames whose payload is at least this many bytes are (un)boxed with the GIL released.
+NOGIL_THRESHOLD = 1 << 15
+#: Bytes a MESSAGE adds around a payload: name (8) + short nonce (8) + MAC (16) + flags (1).
+MESSAGE_OVERHEAD = 33
+
+cdef enum:
+    _ZMTP_MORE = 0x01
+    _ZMTP_LONG = 0x02
+    _ZMTP_COMMAND = 0x04
+    _INNER_MORE = 0x01
+    _INNER_COMMAND = 0x02
+    _OVERHEAD = 33
+    _MAC = 16
+    _NOGIL = 1 << 15
+    _STACK_PLAIN = 2048
+
+cdef const unsigned char* _MESSAGE = b"\x07MESSAGE"
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+cdef inline void _put_be64(unsigned char* p, uint64_t v) noexcept nogil:
+    cdef int i
+    for i in range(7, -1, -1):
+        p[i] = <unsigned char>(v & 0xFF)
+        v >>= 8
+
+
+cdef inline uint64_t _get_be64(const unsigned char* p) noexcept nogil:
+    cdef uint64_t v = 0
+    cdef int i
+    for i in range(8):
+        v = (v << 8) | p[i]
+    return v
+
+
+cdef inline Py_ssize_t _frame_size(Py_ssize_t n) noexcept nogil:
+    """ZMTP 3.0 frame (header + MESSAGE body) carrying an ``n``-byte payload."""
+    cdef Py_ssize_t body = n + _OVERHEAD
+    return body + (2 if body <= 255 else 9)
+
+
+cdef inline Py_ssize_t _buffer_len(object part) except -1:
+    cdef Py_buffer view
+    cdef Py_ssize_t n
+    if PyBytes_CheckExact(part):
+        return PyBytes_GET_SIZE(part)
+    if isinstance(part, str):
+        raise TypeError("message parts must be bytes-like, not str")
+    PyObject_GetBuffer(part, &view, PyBUF_SIMPLE)
+    n = view.len
+    PyBuffer_Release(&view)
+    return n
+
+
+cdef int _check_len(const unsigned char[::1] b, Py_ssize_t n, str what) except -1:
+    if b.shape[0] != n:
+        raise ValueError(f"{what} must be {n} bytes, got {b.shape[0]}")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# handshake primitives (not hot: typed memoryviews accept bytes and bytearray)
+
+
+def keypair():
+    """A fresh Curve25519 key pair ``(public, secret)``; the secret as a bytearray so
+    the caller can wipe it."""
+    pk = PyBytes_FromStringAndSize(NULL, 32)
+    sk = bytearray(32)
+    cdef unsigned char[::1] skv = sk
+    if na.crypto_box_keypair(<unsigned char*>PyBytes_AS_STRING(pk), &skv[0]) != 0:
+        raise RuntimeError("crypto_box_keypair failed")
+    return pk, sk
+
+
+def public_from_secret(const unsigned char[::1] secret):
+    """The Curve25519 public key of a 32-byte secret key."""
+    _check_len(secret, 32, "secret key")
+    pk = PyBytes_FromStringAndSize(NULL, 32)
+    if na.crypto_scalarmult_base(<unsigned char*>PyBytes_AS_STRING(pk), &secret[0]) != 0:
+        raise ValueError("crypto_scalarmult_base failed")
+    return pk
+
+
+def random_bytes(Py_ssize_t n):
+    """``n`` bytes from libsodium's CSPRNG."""
+    if n < 0:
+        raise ValueError("negative length")
+    out = PyBytes_FromStringAndSize(NULL, n)
+    if n:
+        na.randombytes(<unsigned char*>PyBytes_AS_STRING(out), n)
+    return out
+
+
+def wipe(bytearray buf not None):
+    """Overwrite a bytearray holding key material with zeros (sodium_memzero)."""
+    cdef Py_ssize_t n = PyByteArray_GET_SIZE(buf)
+    cdef unsigned char[::1] v
+    if n:
+        v = buf
+        na.sodium_memzero(&v[0], n)
+
+
+def equal(const unsigned char[::1] a, const unsigned char[::1] b):
+    """Constant-time comparison of two equally long byte strings (sodium_memcmp)."""
+    if a.shape[0] != b.shape[0]:
+        return False
+    if a.shape[0] == 0:
+        return True
+    return na.sodium_memcmp(&a[0], &b[0], a.shape[0]) == 0
+
+
+def box(const unsigned char[::1] msg, const unsigned char[::1] nonce,
+        const unsigned char[::1] pk, const unsigned char[::1] sk):
+    """NaCl ``crypto_box`` (easy form: MAC + ciphertext) from ``sk`` to ``pk``; None if
+    libsodium refuses the keys (e.g. a low-order public key)."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(pk, 32, "public key")
+    _check_len(sk, 32, "secret key")
+    cdef Py_ssize_t n = msg.shape[0]
+    out = PyBytes_FromStringAndSize(NULL, n + _MAC)
+    cdef const unsigned char* m = &msg[0] if n else <const unsigned char*>b""
+    if na.crypto_box_easy(<unsigned char*>PyBytes_AS_STRING(out), m, n,
+                          &nonce[0], &pk[0], &sk[0]) != 0:
+        return None
+    return out
+
+
+def box_open(const unsigned char[::1] boxed, const unsigned char[::1] nonce,
+             const unsigned char[::1] pk, const unsigned char[::1] sk):
+    """Open a ``crypto_box`` sent by ``pk`` to ``sk``; None if it does not authenticate."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(pk, 32, "public key")
+    _check_len(sk, 32, "secret key")
+    cdef Py_ssize_t n = boxed.shape[0]
+    if n < _MAC:
+        return None
+    out = PyBytes_FromStringAndSize(NULL, n - _MAC)
+    if na.crypto_box_open_easy(<unsigned char*>PyBytes_AS_STRING(out), &boxed[0], n,
+                               &nonce[0], &pk[0], &sk[0]) != 0:
+        return None
+    return out
+
+
+def beforenm(const unsigned char[::1] pk, const unsigned char[::1] sk):
+    """The precomputed shared key of ``pk``/``sk`` as a bytearray (wipe it when done);
+    None if libsodium refuses the keys."""
+    _check_len(pk, 32, "public key")
+    _check_len(sk, 32, "secret key")
+    k = bytearray(32)
+    cdef unsigned char[::1] kv = k
+    if na.crypto_box_beforenm(&kv[0], &pk[0], &sk[0]) != 0:
+        return None
+    return k
+
+
+def box_afternm(const unsigned char[::1] msg, const unsigned char[::1] nonce,
+                const unsigned char[::1] key):
+    """``crypto_box`` (easy form) with a precomputed key."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(key, 32, "key")
+    cdef Py_ssize_t n = msg.shape[0]
+    out = PyBytes_FromStringAndSize(NULL, n + _MAC)
+    cdef const unsigned char* m = &msg[0] if n else <const unsigned char*>b""
+    if na.crypto_box_easy_afternm(<unsigned char*>PyBytes_AS_STRING(out), m, n,
+                                  &nonce[0], &key[0]) != 0:
+        raise RuntimeError("crypto_box_easy_afternm failed")
+    return out
+
+
+def box_open_afternm(const unsigned char[::1] boxed, const unsigned char[::1] nonce,
+                     const unsigned char[::1] key):
+    """Open a box made with a precomputed key; None if it does not authenticate."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(key, 32, "key")
+    cdef Py_ssize_t n = boxed.shape[0]
+    if n < _MAC:
+        return None
+    out = PyBytes_FromStringAndSize(NULL, n - _MAC)
+    if na.crypto_box_open_easy_afternm(<unsigned char*>PyBytes_AS_STRING(out), &boxed[0], n,
+                                       &nonce[0], &key[0]) != 0:
+        return None
+    return out
+
+
+def secretbox(const unsigned char[::1] msg, const unsigned char[::1] nonce,
+              const unsigned char[::1] key):
+    """``crypto_secretbox`` (easy form: MAC + ciphertext)."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(key, 32, "key")
+    cdef Py_ssize_t n = msg.shape[0]
+    out = PyBytes_FromStringAndSize(NULL, n + _MAC)
+    cdef const unsigned char* m = &msg[0] if n else <const unsigned char*>b""
+    if na.crypto_secretbox_easy(<unsigned char*>PyBytes_AS_STRING(out), m, n,
+                                &nonce[0], &key[0]) != 0:
+        raise RuntimeError("crypto_secretbox_easy failed")
+    return out
+
+
+def secretbox_open(const unsigned char[::1] boxed, const unsigned char[::1] nonce,
+                   const unsigned char[::1] key):
+    """Open a ``crypto_secretbox``; None if it does not authenticate."""
+    _check_len(nonce, 24, "nonce")
+    _check_len(key, 32, "key")
+    cdef Py_ssize_t n = boxed.shape[0]
+    if n < _MAC:
+        return None
+    out = PyBytes_FromStringAndSize(NULL, n - _MAC)
+    if na.crypto_secretbox_open_easy(<unsigned char*>PyBytes_AS_STRING(out), &boxed[0], n,
+                                     &nonce[0], &key[0]) != 0:
+        return None
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the MESSAGE codec
+
+
+cdef class CurveCodec:
+    """Boxes outgoing and unboxes incoming CURVE MESSAGEs for one connection.
+
+    ``CurveCodec(key, is_client, next_nonce, last_peer_nonce)``: ``key`` is the
+    precomputed C'/S' key (32 bytes; copied, the caller should wipe its copy);
+    ``next_nonce`` the first short nonce this side will use for MESSAGE;
+    ``last_peer_nonce`` the peer's last handshake nonce (its first MESSAGE must be
+    greater).
+
+    Batch API (used by ``ZmtpConnection`` through ``Mechanism.traffic_codec()``):
+
+    * ``encode_messages(out, messages)`` appends every part of every message as one
+      MESSAGE frame to ``out`` (sizes are validated first, ``out`` grows once);
+    * ``encode_command(out, body)`` a ZMTP 3.1 command (PING/PONG) as a MESSAGE with
+      the COMMAND flag (libzmq 4.2+);
+    * ``decode_frames(frames, parts, out)`` unboxes ``(flags, body)`` wire frames:
+      complete messages (``list``) and command bodies (``bytes``) are appended to
+      ``out`` in wire order; parts of an unfinished message accumulate in ``parts``,
+      the caller's list, kept between calls. Returns the number of command items.
+      A bad frame raises ``RemoteProtocolError`` after the items decoded before it
+      were appended; the codec then stays failed.
+
+    Per-frame API (tests, debugging): ``box(flags, payload)`` -> MESSAGE body,
+    ``unbox(body)`` -> ``(flags, payload)``; flags are ZMTP flags (MORE=1, COMMAND=4).
+    """
+
+    cdef unsigned char _key[32]
+    cdef unsigned char _sprefix[16]
+    cdef unsigned char _rprefix[16]
+    cdef uint64_t _next
+    cdef uint64_t _peer
+    cdef readonly Py_ssize_t commands
+    cdef readonly bint is_client
+    cdef object _error
+
+    def __cinit__(self, key, bint is_client, next_nonce, last_peer_nonce):
+        cdef const unsigned char[::1] kv = key
+        _check_len(kv, 32, "key")
+        memcpy(self._key, &kv[0], 32)
+        self.is_client = is_client
+        if is_client:
+            memcpy(self._sprefix, b"CurveZMQMESSAGEC", 16)
+            memcpy(self._rprefix, b"CurveZMQMESSAGES", 16)
+        else:
+            memcpy(self._sprefix, b"CurveZMQMESSAGES", 16)
+            memcpy(self._rprefix, b"CurveZMQMESSAGEC", 16)
+        self._next = next_nonce
+        self._peer = last_peer_nonce
+        self.commands = 0
+        self._error = None
+
+    def __dealloc__(self):
+        na.sodium_memzero(self._key, 32)
+
+    @property
+    def next_nonce(self):
+        """The short nonce the next outgoing MESSAGE will carry."""
+        return self._next
+
+    @property
+    def peer_nonce(self):
+        """The last short nonce accepted from the peer."""
+        return self._peer
+
+    @property
+    def failed(self):
+        """The ``RemoteProtocolError`` that stopped this codec, or None."""
+        return self._error
+
+    # -- boxing ----------------------------------------------------------------
+
+    cdef int _reserve(self, uint64_t count) except -1:
+        # RFC 26 §Nonces: a short nonce is never reused; stop before the counter wraps.
+        if count > UINT64_MAX - 1 - self._next:
+            raise LocalProtocolError("CURVE short nonces exhausted: the connection must end")
+        return 0
+
+    cdef unsigned char* _box_into(self, unsigned char* w, const unsigned char* data,
+                                  Py_ssize_t n, unsigned char inner) except NULL:
+        """Write one ZMTP frame holding a MESSAGE for ``data[:n]`` at ``w``."""
+        cdef Py_ssize_t body = n + _OVERHEAD
+        cdef unsigned char nonce[24]
+        cdef unsigned char* ct
+        cdef int rc
+        if body <= 255:
+            w[0] = 0
+            w[1] = <unsigned char>body
+            w += 2
+        else:
+            w[0] = _ZMTP_LONG
+            _put_be64(w + 1, <uint64_t>body)
+            w += 9
+        memcpy(w, _MESSAGE, 8)
+        memcpy(nonce, self._sprefix, 16)
+        _put_be64(nonce + 16, self._next)
+        memcpy(w + 8, nonce + 16, 8)
+        self._next += 1
+        ct = w + 32
+        ct[0] = inner
+        if n >= _NOGIL:
+            with nogil:
+                memcpy(ct + 1, data, n)
+                rc = na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key)
+        else:
+            if n:
+                memcpy(ct + 1, data, n)
+            rc = na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key)
+        if rc != 0:
+            raise RuntimeError("crypto_box_detached_afternm failed")
+        return ct + 1 + n
+
+    def encode_messages(self, bytearray out not None, messages):
+        """Append every part of every message (a sequence of sequences of bytes-like
+        parts) as MESSAGE frames to ``out``."""
+        cdef object outer = PySequence_Fast(messages, "messages must be a sequence")
+        cdef Py_ssize_t nmsg = PySequence_Fast_GET_SIZE(outer)
+        cdef Py_ssize_t i, j, nparts, total = 0, old
+        cdef uint64_t frames = 0
+        cdef object seq, part
+        cdef list seqs = PyList_New(0)
+        cdef Py_buffer oview, pview
+        cdef unsigned char* w
+        cdef unsigned char* end
+        cdef unsigned char inner
+        # pass 1: validate and size everything before touching ``out``
+        for i in range(nmsg):
+            msg = <object>PySequence_Fast_GET_ITEM(outer, i)
+            if isinstance(msg, (bytes, bytearray, memoryview, str)):
+                raise TypeError("a message must be a sequence of bytes-like parts")
+            seq = PySequence_Fast(msg, "a message must be a sequence of parts")
+            nparts = PySequence_Fast_GET_SIZE(seq)
+            if nparts == 0:
+                raise ValueError("a message needs at least one part")
+            for j in range(nparts):
+                total += _frame_size(_buffer_len(<object>PySequence_Fast_GET_ITEM(seq, j)))
+            frames += <uint64_t>nparts
+            seqs.append(seq)
+        if total == 0:
+            return 0
+        self._reserve(frames)
+        old = PyByteArray_GET_SIZE(out)
+        PyByteArray_Resize(out, old + total)
+        # pin ``out`` (a resize from another thread fails instead of crashing while
+        # the GIL is released around big frames)
+        PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+        try:
+            w = <unsigned char*>oview.buf + old
+            for seq in seqs:
+                nparts = PySequence_Fast_GET_SIZE(seq)
+                for j in range(nparts):
+                    part = <object>PySequence_Fast_GET_ITEM(seq, j)
+                    inner = _INNER_MORE if j + 1 < nparts else 0
+                    if PyBytes_CheckExact(part):
+                        w = self._box_into(w, <const unsigned char*>PyBytes_AS_STRING(part),
+                                           PyBytes_GET_SIZE(part), inner)
+                    else:
+                        PyObject_GetBuffer(part, &pview, PyBUF_SIMPLE)
+                        try:
+                            w = self._box_into(w, <const unsigned char*>pview.buf,
+                                               pview.len, inner)
+                        finally:
+                            PyBuffer_Release(&pview)
+            end = <unsigned char*>oview.buf + old + total
+            if w != end:
+                raise RuntimeError("a message part changed size while being encoded")
+        except BaseException:
+            PyBuffer_Release(&oview)
+            PyByteArray_Resize(out, old)
+            raise
+        PyBuffer_Release(&oview)
+        return total
+
+    def encode_command(self, bytearray out not None, body):
+        """Append a command (e.g. PONG) as a MESSAGE with the COMMAND flag."""
+        cdef Py_buffer view, oview
+        cdef Py_ssize_t old, total
+        PyObject_GetBuffer(body, &view, PyBUF_SIMPLE)
+        try:
+            self._reserve(1)
+            total = _frame_size(view.len)
+            old = PyByteArray_GET_SIZE(out)
+            PyByteArray_Resize(out, old + total)
+            PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+            try:
+                self._box_into(<unsigned char*>oview.buf + old,
+                               <const unsigned char*>view.buf, view.len, _INNER_COMMAND)
+            finally:
+                PyBuffer_Release(&oview)
+        finally:
+            PyBuffer_Release(&view)
+        return total
+
+    def box(self, int flags, payload):
+        """One MESSAGE body (no ZMTP frame header) for ``payload`` with ZMTP ``flags``."""
+        cdef Py_buffer view
+        cdef unsigned char inner = 0
+        cdef Py_ssize_t hl, n
+        if flags & _ZMTP_MORE:
+            inner |= _INNER_MORE
+        if flags & _ZMTP_COMMAND:
+            inner |= _INNER_COMMAND
+        PyObject_GetBuffer(payload, &view, PyBUF_SIMPLE)
+        n = view.len
+        try:
+            self._reserve(1)
+            frame = PyBytes_FromStringAndSize(NULL, _frame_size(n))
+            self._box_into(<unsigned char*>PyBytes_AS_STRING(frame),
+                           <const unsigned char*>view.buf, view.len, inner)
+        finally:
+            PyBuffer_Release(&view)
+        hl = 2 if n + _OVERHEAD <= 255 else 9
+        return frame[hl:]
+
+    # -- unboxing --------------------------------------------------------------
+
+    cdef int _fail(self, str reason) except -1:
+        self._error = RemoteProtocolError(reason)
+        raise self._error
+
+    cdef object _unbox(self, const unsigned char* p, Py_ssize_t n, unsigned char* flags):
+        """Authenticate and decrypt one MESSAGE body; returns the payload (bytes)."""
+        cdef uint64_t nonce_value
+        cdef unsigned char nonce[24]
+        cdef unsigned char plain[_STACK_PLAIN]
+        cdef Py_ssize_t clen
+        cdef PyObject* res
+        cdef unsigned char* rp
+        cdef unsigned char fl = 0
+        cdef int rc
+        if self._error is not None:
+            raise self._error
+        # RFC 25 §MESSAGE: "MESSAGE" + short nonce (8) + box of at least flags + MAC.
+        if n < _OVERHEAD or memcmp(p, _MESSAGE, 8) != 0:
+            self._fail("CURVE: expected a MESSAGE command, got a malformed %d-byte frame" % n)
+        nonce_value = _get_be64(p + 8)
+        # RFC 26 §Nonces (spec §9 #1191): strictly increasing, else replay -> close.
+        if nonce_value <= self._peer:
+            self._fail("CURVE: MESSAGE short nonce %d is not greater than the last one (%d): "
+                       "replayed or reordered" % (nonce_value, self._peer))
+        memcpy(nonce, self._rprefix, 16)
+        memcpy(nonce + 16, p + 8, 8)
+        clen = n - 32
+        if clen <= _STACK_PLAIN:
+            rc = na.crypto_box_open_detached_afternm(plain, p + 32, p + 16, clen, nonce,
+                                                     self._key)
+            if rc != 0:
+                self._fail("CURVE: MESSAGE box does not authenticate (tampered or wrong key)")
+            flags[0] = plain[0]
+            payload = PyBytes_FromStringAndSize(<const char*>plain + 1, clen - 1)
+        else:
+            res = _bytes_new(NULL, clen)
+            if res == NULL:
+                raise MemoryError()
+            rp = <unsigned char*>_bytes_ptr(res)
+            if clen >= _NOGIL:
+                with nogil:
+                    rc = na.crypto_box_open_detached_afternm(rp, p + 32, p + 16, clen,
+                                                             nonce, self._key)
+                    if rc == 0:
+                        fl = rp[0]
+                        memmove(rp, rp + 1, clen - 1)
+            else:
+                rc = na.crypto_box_open_detached_afternm(rp, p + 32, p + 16, clen, nonce,
+                                                         self._key)
+                if rc == 0:
+                    fl = rp[0]
+                    memmove(rp, rp + 1, clen - 1)
+            if rc != 0:
+                Py_XDECREF(res)
+                self._fail("CURVE: MESSAGE box does not authenticate (tampered or wrong key)")
+            flags[0] = fl
+            if _PyBytes_Resize(&res, clen - 1) < 0:
+                raise MemoryError()
+            payload = <object>res
+            Py_XDECREF(res)
+        self._peer = nonce_value
+        return payload
+
+    def unbox(self, body):
+        """``(flags, payload)`` of one MESSAGE body; ZMTP flags (MORE=1, COMMAND=4)."""
+        cdef Py_buffer view
+        cdef unsigned char inner = 0
+        PyObject_GetBuffer(body, &view, PyBUF_SIMPLE)
+        try:
+            payload = self._unbox(<const unsigned char*>view.buf, view.len, &inner)
+        finally:
+            PyBuffer_Release(&view)
+        return _zmtp_flags(inner), payload
+
+    def decode_frames(self, list frames not None, list parts not None, list out not None):
+        """Unbox received ``(flags, body)`` wire frames into ``out`` (see the class doc);
+        returns the number of command items appended."""
+        cdef Py_ssize_t i, count = len(frames)
+        cdef object item, body, payload
+        cdef unsigned char inner = 0
+        cdef list msg
+        cdef Py_buffer view
+        self.commands = 0
+        for i in range(count):
+            item = frames[i]
+            if PyTuple_CheckExact(item) and PyTuple_GET_SIZE(item) == 2:
+                body = <object>PyTuple_GET_ITEM(item, 1)
+            else:
+                body = item[1]
+            # RFC 25: the wire frame's own flags carry nothing (libzmq sends 0x00/0x02);
+            # MORE and COMMAND travel inside the box.
+            if PyBytes_CheckExact(body):
+                payload = self._unbox(<const unsigned char*>PyBytes_AS_STRING(body),
+                                      PyBytes_GET_SIZE(body), &inner)
+            else:
+                PyObject_GetBuffer(body, &view, PyBUF_SIMPLE)
+                try:
+                    payload = self._unbox(<const unsigned char*>view.buf, view.len, &inner)
+                finally:
+                    PyBuffer_Release(&view)
+            if inner & _INNER_COMMAND:
+                # libzmq 4.2+: PING/PONG/SUBSCRIBE/CANCEL travel boxed with COMMAND set.
+                out.append(payload)
+                self.commands += 1
+            elif inner & _INNER_MORE:
+                parts.append(payload)
+            elif PyList_GET_SIZE(parts) == 0:
+                msg = PyList_New(1)
+                Py_INCREF(payload)
+                PyList_SET_ITEM(msg, 0, payload)
+                PyObject_GC_UnTrack(<void*>msg)
+                out.append(msg)
+            else:
+                parts.append(payload)
+                msg = PyList_GetSlice(parts, 0, PyList_GET_SIZE(parts))
+                del parts[:]
+                PyObject_GC_UnTrack(<void*>msg)
+                out.append(msg)
+        return self.commands
+
+
+cdef inline int _zmtp_flags(unsigned char inner) noexcept:
+    cdef int f = 0
+    if inner & _INNER_MORE:
+        f |= _ZMTP_MORE
+    if inner & _INNER_COMMAND:
+        f |= _ZMTP_COMMAND
+    return f
