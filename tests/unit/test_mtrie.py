@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from array import array
 from contextlib import contextmanager
 
 from hypothesis import HealthCheck, given, settings
@@ -62,7 +63,9 @@ def check_structure(m: MTrie) -> None:
 
 
 _short = st.binary(max_size=3).map(lambda b: bytes(x % 2 + 97 for x in b))
-_long_sizes = st.sampled_from([CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 1])
+_long_sizes = st.sampled_from(
+    [CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 1]
+)
 _long = st.builds(lambda n, tail: b"a" * n + tail, _long_sizes, _short)
 prefixes = st.one_of(_short, _short, _long)
 datas = st.one_of(prefixes, st.builds(lambda p, q: p + q, prefixes, _short))
@@ -134,7 +137,9 @@ class MTrieMachine(RuleBasedStateMachine):
 
 TestMTrieMachine = MTrieMachine.TestCase
 TestMTrieMachine.settings = settings(
-    max_examples=150, stateful_step_count=60, deadline=None,
+    max_examples=150,
+    stateful_step_count=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -234,8 +239,13 @@ def test_rm_all_callbacks_once_per_orphaned_prefix():
     orphans = m.rm_all("p1", calls.append)
     expected = sorted([b"", b"a", b"b", b"x" * (CHUNK + 3)])
     assert calls == expected and orphans == expected
-    assert m.items() == sorted([(b"ab", frozenset({"p2"})), (b"c", frozenset({"p2"})),
-                                (b"y" * 2 * CHUNK, frozenset({"p2"}))])
+    assert m.items() == sorted(
+        [
+            (b"ab", frozenset({"p2"})),
+            (b"c", frozenset({"p2"})),
+            (b"y" * 2 * CHUNK, frozenset({"p2"})),
+        ]
+    )
     assert m.rm_all("p1", calls.append) == [] and calls == expected  # nothing more
     calls.clear()
     m.rm_all("p2", calls.append)
@@ -265,6 +275,15 @@ def test_bytes_like_inputs():
     assert set(m.match(memoryview(bytearray(b"abx")))) == {1, 2}
     assert m.rm(memoryview(b"ab"), 1) is False and m.rm(bytearray(b"ab"), 2) is True
     assert m.subscriptions_of(1) == frozenset() and len(m) == 0
+    m.add(b"ace", "ace")
+    m.add(b"a", "a")
+    big = bytearray(b"acex" + bytes(100_000))
+    assert set(m.match(memoryview(big))) == {"a", "ace"}
+    assert set(m.match(memoryview(b"abcdef")[::2])) == {"a", "ace"}  # non-contiguous
+    assert set(m.match(array("H", [0x6361, 0x0065]))) == {"a", "ace"}  # raw b"ace\0"
+    assert set(m.match(memoryview(big)[1:])) == set()
+    m.add(b"y" * (CHUNK + 1), "long")
+    assert set(m.match(bytearray(b"y" * (CHUNK + 1)))) == {"long"}
 
 
 def test_long_prefix_shared_by_many_pipes_is_stored_once():
@@ -311,8 +330,11 @@ def test_ten_thousand_nested_prefixes_no_recursion():
             assert m.rm(b"a" * i, i % 3) is True
         calls = []
         orphans = m.rm_all(2, calls.append)
-        assert calls == orphans == [b"a" * i for i in range(1, n + 1) if i % 3 == 2
-                                    and (n - i) % 3 != 0]
+        assert (
+            calls
+            == orphans
+            == [b"a" * i for i in range(1, n + 1) if i % 3 == 2 and (n - i) % 3 != 0]
+        )
         m.rm_all(0)
         m.rm_all(1)
     assert len(m) == 0 and not m._root.kids and not m.match(b"a" * n)

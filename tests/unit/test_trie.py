@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from array import array
 from collections import Counter
 from contextlib import contextmanager
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from zmq4.core import trie as trie_mod
-from zmq4.core.trie import CHUNK, Trie, TierNode
+from zmq4.core.trie import CHUNK, TierNode, Trie
 
 # -- helpers shared with test_mtrie.py (kept local: no conftest edits) ----------------------
 
@@ -64,7 +65,9 @@ def check_structure(root: TierNode, stored_value_ok=lambda v: True) -> int:
 # Prefix strategy: tiny alphabet so prefixes collide, plus long ones around the tier
 # boundaries (CHUNK-1, CHUNK, CHUNK+1, 2*CHUNK, ...) built from the same alphabet.
 _short = st.binary(max_size=3).map(lambda b: bytes(x % 2 + 97 for x in b))
-_long_sizes = st.sampled_from([CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 1])
+_long_sizes = st.sampled_from(
+    [CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 1]
+)
 _long = st.builds(lambda n, tail: b"a" * n + tail, _long_sizes, _short)
 prefixes = st.one_of(_short, _short, _long)
 datas = st.one_of(prefixes, st.builds(lambda p, q: p + q, prefixes, _short))
@@ -120,7 +123,9 @@ class TrieMachine(RuleBasedStateMachine):
 
 TestTrieMachine = TrieMachine.TestCase
 TestTrieMachine.settings = settings(
-    max_examples=150, stateful_step_count=60, deadline=None,
+    max_examples=150,
+    stateful_step_count=60,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -195,6 +200,24 @@ def test_bytes_like_inputs():
     assert t.rm(memoryview(b"ab")) is False and t.rm(bytearray(b"ab")) is True
     with pytest.raises(TypeError):
         t.add("text")  # type: ignore[arg-type]
+    t.add(b"q")
+    with pytest.raises(TypeError):
+        t.check("text")  # type: ignore[arg-type]
+
+
+def test_bytes_like_messages_match_like_bytes():
+    t = Trie()
+    t.add(b"ace")
+    t.add(b"ab")
+    big = bytearray(b"abc" + b"z" * 100_000)
+    assert t.check(big) and t.check(memoryview(big)) and t.check(memoryview(big)[1:]) is False
+    assert t.check(memoryview(b"abcdef")[::2])  # non-contiguous: b"ace"
+    assert not t.check(memoryview(b"abcdef")[1::2])  # b"bdf"
+    assert t.check(array("B", b"ab"))
+    assert not t.check(array("H", [0x6261]).tobytes()[:1])  # b"a": shorter than prefixes
+    assert t.check(array("H", [0x6261, 0]))  # buffer of 2-byte items, raw bytes b"ab\0\0"
+    t.add(b"x" * (CHUNK + 1))
+    assert t.check(bytearray(b"x" * (CHUNK + 2))) and not t.check(bytearray(b"x" * CHUNK))
 
 
 def test_apply_order_and_snapshot():

@@ -64,6 +64,7 @@ class Session:
         self._linger_timer: Any = None
         self._connecter: Optional[Connecter] = None
         self._reconnected = False
+        self._pulling = False  # inside _pull_out: the pipe may end under our feet
         self.raw = bool(getattr(options, "raw_sock", False))
         pool.session_started(self)
 
@@ -203,23 +204,28 @@ class Session:
             return
         batch: list[list[Any]] = []
         parts = self.out_parts
-        while not engine.backlogged:
-            m = pipe.read()
-            if m is None:
-                break
-            parts.append(m.data)
-            if not m.flags & MORE:
-                batch.append(parts)
-                parts = []
-                if len(batch) >= _BATCH:
-                    engine.send_messages(batch)
-                    batch = []
-                    if self.engine is not engine or engine.closed:
-                        return
-        self.out_parts = parts
+        self._pulling = True
+        try:
+            while not engine.backlogged:
+                m = pipe.read()  # reaching the delimiter calls pipe_ended -> _pipe_gone
+                if m is None:
+                    break
+                parts.append(m.data)
+                if not m.flags & MORE:
+                    batch.append(parts)
+                    parts = []
+                    if len(batch) >= _BATCH:
+                        engine.send_messages(batch)
+                        batch = []
+                        if self.engine is not engine or engine.closed:
+                            return
+        finally:
+            self._pulling = False
+        if self.pipe is not None:
+            self.out_parts = parts
         if batch and not engine.closed:
             engine.send_messages(batch)
-        self._maybe_finish()
+        self._maybe_finish(force=self.pipe is None)
 
     def engine_drained(self) -> None:
         """The engine wrote all its output: pull more, or finish a linger."""
@@ -302,8 +308,6 @@ class Session:
         if self.ended:
             return
         self.terminating = True
-        if self._connecter is not None and self.engine is None:
-            self._connecter.stop()
         if self.pipe is not None:
             # the socket terminates its end (close) or we do (disconnect/unbind)
             sock_end = self.pipe.peer
@@ -321,14 +325,12 @@ class Session:
         """The socket's side ended (close/disconnect): finish writing, then end."""
         self.pipe = None
         self.terminating = True
+        self.out_parts = []  # an unfinished message cannot be completed any more
+        if self._pulling:
+            return  # _pull_out sends what it read, then finishes
         if self.engine is None or not self.engine.ready:
-            if self.connect and self._connecter is not None and self.options.linger != 0 \
-                    and self.out_parts:
-                return
             self._end()
             return
-        if self.out_parts and self.engine is not None:
-            self.out_parts = []
         self._maybe_finish(force=True)
 
     def _maybe_finish(self, force: bool = False) -> None:

@@ -1,0 +1,304 @@
+"""``zmq4 perf``: throughput and latency in the shape of libzmq's perf tools, side by side
+with real libzmq (through pyzmq) when pyzmq is installed.
+
+Throughput (local_thr/remote_thr): a child process PUSHes COUNT messages of SIZE bytes;
+this process PULLs and times from the first message to the last. Latency (local_lat/
+remote_lat): a child process echoes on REP; this process times COUNT REQ round trips and
+reports the one-way latency (round trip / 2). zmq4 runs through ``zmq4.capi``; libzmq
+through pyzmq's Socket API (copy=False from 8 KB up). The same loop shapes for both.
+
+Roles can also be run by hand, one per process, like libzmq's tools:
+    python -m zmq4.perf remote_thr zmq4 tcp://127.0.0.1:5555 64 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Optional
+
+IMPLS = ("zmq4", "pyzmq")
+
+
+# --------------------------------------------------------------------------- zmq4 roles
+def _z4() -> Any:
+    from . import capi
+
+    return capi
+
+
+def z4_local_thr(bind: str, size: int, count: int, ready: Callable[[str], None]) -> float:
+    z = _z4()
+    ctx = z.zmq_ctx_new()
+    s = z.zmq_socket(ctx, z.ZMQ_PULL)
+    z.zmq_setsockopt(s, z.ZMQ_RCVHWM, 0)
+    if z.zmq_bind(s, bind) != 0:
+        raise OSError(z.zmq_errno(), z.zmq_strerror(z.zmq_errno()))
+    ready(z.zmq_getsockopt(s, z.ZMQ_LAST_ENDPOINT).decode())
+    msg = z.zmq_msg_t()
+    z.zmq_msg_init(msg)
+    recv = z.zmq_msg_recv
+    recv(msg, s, 0)
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        if recv(msg, s, 0) != size:
+            raise RuntimeError("message of wrong size")
+    elapsed = time.perf_counter() - start
+    z.zmq_close(s)
+    z.zmq_ctx_term(ctx)
+    return (count - 1) / elapsed
+
+
+def z4_remote_thr(connect: str, size: int, count: int) -> None:
+    z = _z4()
+    ctx = z.zmq_ctx_new()
+    s = z.zmq_socket(ctx, z.ZMQ_PUSH)
+    z.zmq_setsockopt(s, z.ZMQ_SNDHWM, 0)
+    z.zmq_connect(s, connect)
+    payload = b"\0" * size
+    send = z.zmq_send
+    for _ in range(count):
+        send(s, payload, size, 0)
+    z.zmq_close(s)  # linger -1: everything is delivered before term returns
+    z.zmq_ctx_term(ctx)
+
+
+def z4_local_lat(bind: str, size: int, count: int, ready: Callable[[str], None]) -> None:
+    z = _z4()
+    ctx = z.zmq_ctx_new()
+    s = z.zmq_socket(ctx, z.ZMQ_REP)
+    z.zmq_bind(s, bind)
+    ready(z.zmq_getsockopt(s, z.ZMQ_LAST_ENDPOINT).decode())
+    msg = z.zmq_msg_t()
+    z.zmq_msg_init(msg)
+    for _ in range(count):
+        z.zmq_msg_recv(msg, s, 0)
+        z.zmq_msg_send(msg, s, 0)
+    z.zmq_close(s)
+    z.zmq_ctx_term(ctx)
+
+
+def z4_remote_lat(connect: str, size: int, count: int) -> float:
+    z = _z4()
+    ctx = z.zmq_ctx_new()
+    s = z.zmq_socket(ctx, z.ZMQ_REQ)
+    z.zmq_connect(s, connect)
+    payload = b"\0" * size
+    msg = z.zmq_msg_t()
+    z.zmq_msg_init(msg)
+    send, recv = z.zmq_send, z.zmq_msg_recv
+    send(s, payload, size, 0)
+    recv(msg, s, 0)  # connection established before timing
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        send(s, payload, size, 0)
+        recv(msg, s, 0)
+    elapsed = time.perf_counter() - start
+    z.zmq_close(s)
+    z.zmq_ctx_term(ctx)
+    return elapsed / (count - 1) / 2 * 1e6
+
+
+# --------------------------------------------------------------------------- pyzmq roles
+def lz_local_thr(bind: str, size: int, count: int, ready: Callable[[str], None]) -> float:
+    import zmq
+
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PULL)
+    s.rcvhwm = 0
+    s.bind(bind)
+    ready(s.getsockopt(zmq.LAST_ENDPOINT).decode())
+    copy = size < 8192
+    recv = s.recv
+    recv(copy=copy)
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        recv(copy=copy)
+    elapsed = time.perf_counter() - start
+    s.close()
+    ctx.term()
+    return (count - 1) / elapsed
+
+
+def lz_remote_thr(connect: str, size: int, count: int) -> None:
+    import zmq
+
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.PUSH)
+    s.sndhwm = 0
+    s.connect(connect)
+    payload = b"\0" * size
+    copy = size < 8192
+    send = s.send
+    for _ in range(count):
+        send(payload, copy=copy)
+    s.close()
+    ctx.term()
+
+
+def lz_local_lat(bind: str, size: int, count: int, ready: Callable[[str], None]) -> None:
+    import zmq
+
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.REP)
+    s.bind(bind)
+    ready(s.getsockopt(zmq.LAST_ENDPOINT).decode())
+    for _ in range(count):
+        s.send(s.recv(copy=False), copy=False)
+    s.close()
+    ctx.term()
+
+
+def lz_remote_lat(connect: str, size: int, count: int) -> float:
+    import zmq
+
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.REQ)
+    s.connect(connect)
+    payload = b"\0" * size
+    s.send(payload)
+    s.recv()
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        s.send(payload)
+        s.recv()
+    elapsed = time.perf_counter() - start
+    s.close()
+    ctx.term()
+    return elapsed / (count - 1) / 2 * 1e6
+
+
+ROLES: dict[str, dict[str, Callable[..., Any]]] = {
+    "zmq4": {"local_thr": z4_local_thr, "remote_thr": z4_remote_thr,
+             "local_lat": z4_local_lat, "remote_lat": z4_remote_lat},
+    "pyzmq": {"local_thr": lz_local_thr, "remote_thr": lz_remote_thr,
+              "local_lat": lz_local_lat, "remote_lat": lz_remote_lat},
+}
+
+
+# --------------------------------------------------------------------------- driver
+def _child(role: str, impl: str, endpoint: str, size: int, count: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    return subprocess.Popen(
+        [sys.executable, "-m", "zmq4.perf", role, impl, endpoint, str(size), str(count)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )
+
+
+def _bind_address(transport: str) -> str:
+    if transport == "tcp":
+        return "tcp://127.0.0.1:*"
+    import tempfile
+
+    return f"ipc://{tempfile.gettempdir()}/zmq4-perf-{os.getpid()}-{time.monotonic_ns()}"
+
+
+def throughput(impl: str, transport: str, size: int, count: int) -> float:
+    holder: dict[str, subprocess.Popen] = {}
+
+    def ready(ep: str) -> None:
+        holder["p"] = _child("remote_thr", impl, ep, size, count)
+
+    rate = ROLES[impl]["local_thr"](_bind_address(transport), size, count, ready)
+    holder["p"].wait(120)
+    return float(rate)
+
+
+def latency(impl: str, transport: str, size: int, count: int) -> float:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zmq4.perf", "local_lat", impl, _bind_address(transport),
+         str(size), str(count)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("ENDPOINT "):
+        proc.kill()
+        raise RuntimeError(f"local_lat did not start: {line!r}")
+    us = ROLES[impl]["remote_lat"](line.split(" ", 1)[1], size, count)
+    proc.wait(120)
+    return float(us)
+
+
+def _have_pyzmq() -> bool:
+    try:
+        import zmq  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    impls = [i for i in (["zmq4", "pyzmq"] if args.impl == "both" else [args.impl])
+             if i != "pyzmq" or _have_pyzmq()]
+    sizes = [int(x) for x in args.sizes.split(",")]
+    out = sys.stdout
+    print(f"zmq4 perf: {args.transport} PUSH->PULL throughput and REQ/REP latency "
+          f"({', '.join(impls)}; best of {args.repeat})", file=out)
+    rows: list[tuple[str, int, list[float]]] = []
+    for size in sizes:
+        count = args.count if size < 65536 else max(1000, args.count // 20)
+        vals = []
+        for impl in impls:
+            print(f"  throughput {size:>7} B x {count} via {impl} ...", file=out, flush=True)
+            vals.append(max(throughput(impl, args.transport, size, count)
+                            for _ in range(args.repeat)))
+        rows.append(("msg/s", size, vals))
+    for size in (1, 1024):
+        vals = []
+        for impl in impls:
+            print(f"  latency    {size:>7} B x {args.lat_count} via {impl} ...", file=out,
+                  flush=True)
+            vals.append(min(latency(impl, args.transport, size, args.lat_count)
+                            for _ in range(args.repeat)))
+        rows.append(("us", size, vals))
+    head = f"{'metric':<12}{'size':>8}" + "".join(f"{i:>14}" for i in impls)
+    if len(impls) == 2:
+        head += f"{'zmq4/pyzmq':>12}"
+    print(head, file=out)
+    for unit, size, vals in rows:
+        label = "throughput" if unit == "msg/s" else "latency us"
+        line = f"{label:<12}{size:>8}"
+        line += "".join(f"{v:>14,.0f}" if unit == "msg/s" else f"{v:>14.1f}" for v in vals)
+        if len(vals) == 2:
+            line += f"{vals[0] / vals[1]:>11.2f}x"
+        print(line, file=out)
+    if len(impls) == 2:
+        print("(throughput: higher is better; latency: lower is better)", file=out)
+    return 0
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--transport", choices=["tcp", "ipc"], default="tcp")
+    ap.add_argument("--impl", choices=["zmq4", "pyzmq", "both"], default="both")
+    ap.add_argument("--sizes", default="1,64,1024,65536")
+    ap.add_argument("--count", type=int, default=100_000)
+    ap.add_argument("--lat-count", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=1, help="best of N runs")
+
+
+def _role_main(argv: list[str]) -> int:
+    role, impl, endpoint, size, count = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
+    fn = ROLES[impl][role]
+    if role.startswith("local"):
+        def ready(ep: str) -> None:
+            print(f"ENDPOINT {ep}", flush=True)
+
+        result: Optional[float] = fn(endpoint, size, count, ready)
+        if result is not None:
+            print(result, flush=True)
+    else:
+        result = fn(endpoint, size, count)
+        if result is not None:
+            print(result, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("local_thr", "remote_thr", "local_lat",
+                                             "remote_lat"):
+        sys.exit(_role_main(sys.argv[1:]))
+    parser = argparse.ArgumentParser(prog="python -m zmq4.perf")
+    add_arguments(parser)
+    sys.exit(run(parser.parse_args()))
