@@ -1,4 +1,5 @@
-"""Build script: cythonizes every ``.pyx`` (and ``.py`` with a ``.pxd`` beside it) under zmq4/.
+"""Build script: cythonizes every ``.pyx`` (and ``.py`` with a ``.pxd`` beside it) under zmq4/,
+and builds the C-ABI shim ``zmq4/lib/libzmq.so.5`` from ``csrc/``.
 
 Kept small on purpose: metadata lives in pyproject.toml. New Cython modules are picked up by
 the glob, so adding one needs no change here.
@@ -8,9 +9,13 @@ from __future__ import annotations
 
 import glob
 import os
+import shutil
+import sys
+import sysconfig
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext as _build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -44,4 +49,77 @@ def extensions() -> list[Extension]:
     )
 
 
-setup(ext_modules=extensions())
+SHIM = "zmq4.lib.libzmq"
+SHIM_FILE = "libzmq.so.5"
+
+
+def shim_extension() -> Extension:
+    """The shim is a plain C shared library, not a Python module (see ShimBuildExt)."""
+    return Extension(
+        SHIM,
+        sources=["csrc/shim.c", "csrc/utils.c"],
+        depends=["csrc/zmq4_cabi.h", "csrc/libzmq.map", "include/zmq.h", "include/zmq_utils.h"],
+    )
+
+
+def _libpython_soname() -> str:
+    soname = sysconfig.get_config_var("INSTSONAME") or ""
+    if ".so" not in soname:  # a static-only Python names its .a here
+        ver = sysconfig.get_config_var("LDVERSION") or sysconfig.get_python_version()
+        soname = f"libpython{ver}.so.1.0"
+    return soname
+
+
+class ShimBuildExt(_build_ext):
+    """build_ext that also builds the shim with its own flags: hidden visibility plus an
+    export map (only zmq_* is exported), SONAME libzmq.so.5, ``-z defs`` (no libpython
+    in DT_NEEDED, no undefined Py* symbol: Python is found at run time), no rpath.
+
+    In-place (editable) builds bake the building interpreter's paths into the shim as
+    hints for embedded mode (the source tree says nothing about which Python to start);
+    wheel builds bake no build-machine path and ship include/ as zmq4/include/."""
+
+    def run(self) -> None:
+        self._zmq4_inplace = bool(self.inplace or getattr(self, "editable_mode", False))
+        os.makedirs(os.path.join(HERE, "zmq4", "lib"), exist_ok=True)
+        super().run()
+        if not self._zmq4_inplace:
+            dest = os.path.join(self.build_lib, "zmq4", "include")
+            os.makedirs(dest, exist_ok=True)
+            for header in ("zmq.h", "zmq_utils.h"):
+                shutil.copy2(os.path.join(HERE, "include", header), dest)
+
+    def get_ext_filename(self, fullname: str) -> str:
+        # called with the full name and with its last component alone
+        if fullname in (SHIM, SHIM.rsplit(".", 1)[1]):
+            return os.path.join(*fullname.split(".")[:-1], SHIM_FILE)
+        return super().get_ext_filename(fullname)
+
+    def build_extension(self, ext: Extension) -> None:
+        if ext.name != SHIM:
+            super().build_extension(ext)
+            return
+        inplace = getattr(self, "_zmq4_inplace", False)
+        macros = [("ZMQ4_LIBPYTHON_SONAME", f'"{_libpython_soname()}"')]
+        if inplace:
+            macros.append(("ZMQ4_BUILD_PYTHON", f'"{sys.executable}"'))
+            libpython = os.path.join(sysconfig.get_config_var("LIBDIR") or "",
+                                     _libpython_soname())
+            if os.path.exists(libpython):
+                macros.append(("ZMQ4_BUILD_LIBPYTHON", f'"{libpython}"'))
+        temp = os.path.join(self.build_temp, "shim-inplace" if inplace else "shim")
+        objects = self.compiler.compile(
+            ext.sources, output_dir=temp, macros=macros,
+            include_dirs=[sysconfig.get_path("include"), sysconfig.get_path("platinclude")],
+            extra_postargs=["-fvisibility=hidden", "-O2", "-g0", "-Wall",
+                            "-Wno-format-truncation"],
+            depends=ext.depends)
+        out = self.get_ext_fullpath(ext.name)
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+        cc = self.compiler.compiler_so[0]
+        export_map = os.path.join(HERE, "csrc", "libzmq.map")
+        self.spawn([cc, "-shared", *objects, "-o", out, f"-Wl,-soname,{SHIM_FILE}",
+                    "-Wl,-z,defs", f"-Wl,--version-script={export_map}", "-ldl", "-lpthread"])
+
+
+setup(ext_modules=extensions() + [shim_extension()], cmdclass={"build_ext": ShimBuildExt})

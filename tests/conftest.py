@@ -1,22 +1,19 @@
-"""Shared fixtures: a fresh context per test and transport-parametrised endpoints.
+"""Shared fixtures: a fresh context per test and the transport parameter.
 
-``TRANSPORTS`` lists what the core can carry today; tests parametrised over it pick up
-tcp and ipc as soon as the transport layer lands (add them here, nowhere else).
+Helpers (``bind``, ``bind_address``, ``settle``, ``wait_until``, ``TRANSPORTS``...) live in
+tests/support.py; import them from there (``from support import bind``), never from
+``conftest`` (tests/abi has a conftest of its own, and the module name would collide).
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-import tempfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from support import TRANSPORTS  # noqa: F401 - re-exported for old imports
 from zmq4 import capi
-
-TRANSPORTS = ["inproc"]
-_counter = itertools.count()
 
 
 @pytest.fixture
@@ -29,27 +26,6 @@ def ctx() -> Iterator[Any]:
             s.options.linger = 0
             s.close()
     assert capi.zmq_ctx_term(c) == 0
-
-
-def bind_address(transport: str) -> str:
-    """A fresh endpoint to bind for ``transport`` (port 0 / unique names)."""
-    n = next(_counter)
-    if transport == "inproc":
-        return f"inproc://test-{os.getpid()}-{n}"
-    if transport == "tcp":
-        return "tcp://127.0.0.1:*"
-    if transport == "ipc":
-        return f"ipc://{tempfile.gettempdir()}/zmq4-test-{os.getpid()}-{n}.sock"
-    raise ValueError(transport)
-
-
-def bind(sock: Any, transport: str) -> str:
-    """Bind ``sock`` on a fresh endpoint; return the address peers should connect to."""
-    ep = bind_address(transport)
-    rc = capi.zmq_bind(sock, ep)
-    assert rc == 0, capi.zmq_strerror(capi.zmq_errno())
-    last = capi.zmq_getsockopt(sock, capi.ZMQ_LAST_ENDPOINT)
-    return last.decode() if isinstance(last, bytes) else last
 
 
 @pytest.fixture(params=TRANSPORTS)

@@ -1,8 +1,14 @@
 """zmq4: ZeroMQ 4.0 rebuilt in Python and Cython, wire-compatible with libzmq.
 
 Faces: ``zmq4.capi`` (libzmq's C API under its C names), this package's pyzmq-shaped
-objects (growing), and the C-ABI shim (``include/`` + ``csrc/``). Constants are re-exported
-here without the ``ZMQ_`` prefix (``zmq4.REQ``), pyzmq style.
+objects, and the C-ABI shim (``include/`` + ``csrc/``).
+
+The object API (``import zmq4 as zmq``): ``Context``, ``Socket``, ``Frame``/``Message``,
+``MessageTracker``, ``Poller``/``select``, ``proxy``/``proxy_steerable``/``device``,
+``zmq4.devices``, ``zmq4.utils.monitor``, ``has()``; ``import zmq4.asyncio`` for awaitable
+sockets. Constants are re-exported here without the ``ZMQ_`` prefix, pyzmq style, as
+members of pyzmq's enums (``zmq4.REQ is zmq4.SocketType.REQ``, an ``int``); the plain
+numbers stay in ``zmq4.constants``.
 """
 
 from __future__ import annotations
@@ -17,9 +23,25 @@ except ImportError as _e:  # pragma: no cover - depends on how zmq4 was imported
         "like the source tree. Build it in place (pip install --no-build-isolation -e .) "
         "or run from another directory so the installed zmq4 is imported."
     ) from _e
-from . import constants
+from . import constants, devices, utils
+from ._paths import get_include, get_library
 from .certs import curve_keypair, curve_public
 from .constants import *  # noqa: F403
+from .context import Context
+from .devices.functions import device, proxy, proxy_steerable
+from .enums import (
+    ContextOption,
+    DeviceType,
+    Errno,
+    Event,
+    Flag,
+    MessageOption,
+    PollEvent,
+    SecurityMechanism,
+    SocketOption,
+    SocketType,
+)
+from .enums import top_level_members as _top_level_members
 from .errors import (
     Again,
     ContextTerminated,
@@ -30,6 +52,20 @@ from .errors import (
     ZMQError,
     strerror,
 )
+from .frame import COPY_THRESHOLD, Frame, Message, MessageTracker
+from .poller import Poller, select, zmq_poll
+from .socket import Socket
+from .utils import monitor as _monitor  # noqa: F401 - makes zmq4.utils.monitor importable
+
+globals().update(_top_level_members())  # zmq4.REQ is SocketType.REQ (still an int)
+
+#: zmq4 implements libzmq 4.0 without draft APIs.
+DRAFT_API = False
+#: Longest ipc:// path (sockaddr_un.sun_path without its NUL).
+IPC_PATH_MAX_LEN = 107
+
+_CAPABILITIES = {"ipc": True, "curve": True, "pgm": False, "tipc": False, "norm": False,
+                 "gssapi": False, "draft": False}
 
 __version__ = "0.1.0"
 
@@ -41,7 +77,8 @@ def zmq_version_info() -> tuple[int, int, int]:
 
 def zmq_version() -> str:
     """The libzmq version zmq4 implements, as a string: "4.0.10"."""
-    return "%d.%d.%d" % zmq_version_info()
+    major, minor, patch = zmq_version_info()
+    return f"{major}.{minor}.{patch}"
 
 
 def pyzmq_version() -> str:
@@ -49,8 +86,23 @@ def pyzmq_version() -> str:
     return __version__
 
 
+def has(capability: str) -> bool:
+    """Whether zmq4 supports ``capability`` (libzmq 4.1's ``zmq_has`` names): "ipc" and
+    "curve" yes; "pgm", "tipc", "norm", "gssapi", "draft" and anything unknown no."""
+    if not isinstance(capability, str):
+        raise TypeError(f"capability must be str, not {type(capability).__name__}")
+    return _CAPABILITIES.get(capability, False)
+
+
 __all__ = [
     "Again", "ContextTerminated", "InterruptedSystemCall", "NotDone", "ZMQBaseError",
     "ZMQBindError", "ZMQError", "constants", "curve_keypair", "curve_public", "strerror",
     "z85", "zmq_version", "zmq_version_info", "pyzmq_version",
 ] + list(constants.ALL)
+__all__ += ["get_include", "get_library"]
+__all__ += [
+    "COPY_THRESHOLD", "Context", "ContextOption", "DRAFT_API", "DeviceType", "Errno", "Event",
+    "Flag", "Frame", "IPC_PATH_MAX_LEN", "Message", "MessageOption", "MessageTracker",
+    "PollEvent", "Poller", "SecurityMechanism", "Socket", "SocketOption", "SocketType",
+    "device", "devices", "has", "proxy", "proxy_steerable", "select", "utils", "zmq_poll",
+]

@@ -4,7 +4,12 @@ Commands:
   keygen [DIR [NAME]]   print a new CURVE key pair in Z85 (like libzmq's curve_keygen);
                         with DIR, also write NAME.key / NAME.key_secret certificates there
                         (pyzmq-compatible format; NAME defaults to "zmq4")
+  perf [options]        throughput (PUSH->PULL) and latency (REQ/REP) over tcp or ipc, with
+                        a pyzmq (real libzmq) column when pyzmq is installed
   version               print the libzmq version implemented and zmq4's own version
+  config [--cflags] [--libs] [--include-dir] [--library]
+                        what a C build against the shim needs, pkg-config style:
+                        cc prog.c $(python -m zmq4 config --cflags --libs)
 """
 
 from __future__ import annotations
@@ -34,10 +39,38 @@ def _keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def _perf(args: argparse.Namespace) -> int:
+    from . import perf
+
+    return perf.run(args)
+
+
 def _version(args: argparse.Namespace) -> int:
     from . import __version__, zmq_version
 
     print(f"zmq4 {__version__} (libzmq {zmq_version()} API and wire protocol)")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    from . import _paths
+
+    out: list[str] = []
+    if args.cflags:
+        out += _paths.cflags()
+    if args.libs:
+        out += _paths.libs()
+    if args.include_dir:
+        out.append(_paths.get_include())
+    if args.library:
+        out.append(_paths.get_library())
+    if not out:
+        print(f"include dir: {_paths.get_include()}")
+        print(f"library:     {_paths.get_library()}")
+        print(f"cflags:      {' '.join(_paths.cflags())}")
+        print(f"libs:        {' '.join(_paths.libs())}")
+        return 0
+    print(" ".join(out))
     return 0
 
 
@@ -49,8 +82,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     kg.add_argument("dir", nargs="?", help="write certificate files into this directory")
     kg.add_argument("name", nargs="?", default="zmq4", help="certificate base name")
     kg.set_defaults(func=_keygen)
+    pf = sub.add_parser("perf", help="throughput and latency, side by side with pyzmq")
+    from .perf import add_arguments
+
+    add_arguments(pf)
+    pf.set_defaults(func=_perf)
     ver = sub.add_parser("version", help="print versions")
     ver.set_defaults(func=_version)
+    cfg = sub.add_parser("config", help="compiler and linker flags for C programs")
+    cfg.add_argument("--cflags", action="store_true", help="-I flag for zmq.h")
+    cfg.add_argument("--libs", action="store_true", help="-L/-l/rpath flags for libzmq.so.5")
+    cfg.add_argument("--include-dir", action="store_true", help="the include directory")
+    cfg.add_argument("--library", action="store_true", help="the shim library's path")
+    cfg.set_defaults(func=_config)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

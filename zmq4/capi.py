@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """The C-style face: libzmq 4.0's API under its C names (``zmq_ctx_new``, ``zmq_send``...).
 
 Owns: the calling convention shared by this face and the C-ABI shim (which forwards here):
@@ -10,6 +11,9 @@ Owns: the calling convention shared by this face and the C-ABI shim (which forwa
   that turns exceptions into errno (``zmq4.errors.errno_of``).
 Every ``ZMQ_*`` constant is re-exported here with its prefix.
 Imports point down: core, msg, z85, _sodium, constants, errors.
+
+Compiled by Cython in pure-Python mode (``capi.pxd``: ``zmq_msg_t`` becomes a cdef class, the
+send/recv functions read ``Msg`` fields directly); interpreted, this file behaves the same.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from .errors import strerror as _strerror
 from .msg import MORE as _MORE
 from .msg import Msg as _Msg
 from .msg import PayloadOwner as _PayloadOwner
+from .msg import frame as _frame
+from .msg import payload_size as _payload_size
 
 # ZMQ_* constants with their prefix; errno names bare, as C code sees them (Linux values).
 for _name, _value in _C.ALL.items():
@@ -249,9 +255,9 @@ def zmq_msg_send(msg: Any, s: Any, flags: int) -> int:
     try:
         frame = _live(msg)
         sock = _sock(s)
-        size = frame.size
+        size = _payload_size(frame.data)
         sock.send(frame, flags)
-        msg._msg = _Msg(b"")
+        msg._msg = _frame(b"")
         return size
     except BaseException as e:  # noqa: B036
         return _fail(e)
@@ -265,8 +271,8 @@ def zmq_msg_recv(msg: Any, s: Any, flags: int) -> int:
             raise ZMQError(_C.EFAULT, "message is not initialised")
         frame = _sock(s).recv(flags)
         m._msg = frame
-        m._more = bool(frame.flags & _MORE)
-        return frame.size
+        m._more = (frame.flags & _MORE) != 0
+        return _payload_size(frame.data)
     except BaseException as e:  # noqa: B036
         return _fail(e)
 
@@ -441,8 +447,11 @@ def zmq_send(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002 - C n
     """``int zmq_send(void *s, const void *buf, size_t len, int flags)``: copies len bytes."""
     try:
         sock = _sock(s)
-        view = _payload(buf, len)
-        sock.send(_Msg(view.tobytes()), flags)
+        if type(buf) is bytes and len == _payload_size(buf):
+            data = buf  # immutable: sharing it is a copy nobody can tell apart
+        else:
+            data = _payload(buf, len).tobytes()
+        sock.send(_frame(data), flags)
         return len
     except BaseException as e:  # noqa: B036
         return _fail(e)
@@ -453,7 +462,11 @@ def zmq_send_const(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002
     buffer without copying; the caller keeps it alive and unchanged."""
     try:
         sock = _sock(s)
-        sock.send(_Msg(_payload(buf, len)), flags)
+        if type(buf) is bytes and len == _payload_size(buf):
+            data = buf
+        else:
+            data = _payload(buf, len)
+        sock.send(_frame(data), flags)
         return len
     except BaseException as e:  # noqa: B036
         return _fail(e)

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """The message frame that travels through zmq4 (libzmq msg_t).
 
 Owns: ``Msg`` — one frame: a bytes-like payload, frame flags, and an optional owner whose
@@ -8,6 +9,10 @@ peer). Multipart messages are consecutive frames with ``MORE`` set on all but th
 Rules: a ``Msg`` never copies on construction; ``size`` is the payload length in bytes;
 ``owner`` is shared by copies (``zmq_msg_copy``) so a free function runs exactly once, when the
 last frame referencing the payload is gone. Leaf module: imports nothing from zmq4.
+
+Compiled by Cython in pure-Python mode (``msg.pxd``: ``Msg`` becomes a cdef class with C-level
+``flags``); interpreted, this file behaves the same. ``frame`` and ``payload_size`` are the
+cheap constructor / size used by the hot paths of other compiled modules.
 """
 
 from __future__ import annotations
@@ -54,10 +59,7 @@ class Msg:
 
     @property
     def size(self) -> int:
-        d = self.data
-        if type(d) is bytes or type(d) is bytearray:
-            return len(d)
-        return memoryview(d).nbytes
+        return payload_size(self.data)
 
     def bytes(self) -> bytes:
         d = self.data
@@ -69,3 +71,22 @@ class Msg:
 
     def __repr__(self) -> str:
         return f"Msg({self.bytes()[:32]!r}{'...' if self.size > 32 else ''}, flags={self.flags})"
+
+
+def frame(data: Any, flags: int = 0) -> Msg:
+    """``Msg(data, flags)`` without an owner, minus the constructor's argument parsing."""
+    m = Msg.__new__(Msg)
+    m.data = data
+    m.flags = flags
+    m.owner = None
+    return m
+
+
+def payload_size(d: Any) -> int:
+    """Length in bytes of a payload (bytes-like)."""
+    t = type(d)
+    if t is bytes or t is bytearray:
+        return len(d)
+    if t is memoryview:
+        return d.nbytes
+    return memoryview(d).nbytes

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import bind  # tests/conftest.py (rootdir conftest)
+from support import bind
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 from zmq4.capi import zmq_msg_t
@@ -215,6 +215,7 @@ def test_pub_releases_upstream_messages(ctx: Any) -> None:
     §3.2 [quirk]): their payload is released once the PUB has processed its pipes."""
     pub = sock(ctx, ZMQ_PUB)
     xsub = sock(ctx, ZMQ_XSUB)
+    # inproc: the message objects themselves travel (tcp/ipc encode them into bytes)
     assert zmq_connect(xsub, bind(pub, "inproc")) == 0
     freed: list[bytes] = []
     for i, frames in enumerate(([b"single"], [b"multi", b"part"], [b""])):
@@ -230,6 +231,7 @@ def test_pub_releases_upstream_messages(ctx: Any) -> None:
 def test_xpub_releases_after_application_reads(ctx: Any) -> None:
     xpub = sock(ctx, ZMQ_XPUB)
     xsub = sock(ctx, ZMQ_XSUB)
+    # inproc: the message objects themselves travel (tcp/ipc encode them into bytes)
     assert zmq_connect(xsub, bind(xpub, "inproc")) == 0
     freed: list[bytes] = []
     assert zmq_msg_send(_tracked(freed, b"up"), xsub, 0) == 2

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import bind  # tests/conftest.py (rootdir conftest)
+from support import bind
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 
@@ -174,6 +174,7 @@ def test_pub_pollout_with_full_subscriber(ctx: Any) -> None:
     assert zmq_setsockopt(pub, ZMQ_SNDHWM, 1) == 0
     sub = sock(ctx, ZMQ_SUB)
     assert zmq_setsockopt(sub, ZMQ_RCVHWM, 1) == 0
+    # inproc: the queue is full after exactly SNDHWM + RCVHWM messages
     assert zmq_connect(sub, bind(pub, "inproc")) == 0
     assert zmq_setsockopt(sub, ZMQ_SUBSCRIBE, b"") == 0
     for _ in range(10):

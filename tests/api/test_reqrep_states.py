@@ -19,7 +19,7 @@ import struct
 from typing import Any
 
 import pytest
-from conftest import bind  # tests/conftest.py (rootdir conftest)
+from support import bind, settle, wait_queued
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 
@@ -116,15 +116,15 @@ def test_req_correlate_id_is_native_u32_counter(ctx: Any, transport: str) -> Non
 
 # ------------------------------------------------------------------ poll accuracy
 
-def test_req_pollin_ignores_malformed_and_foreign_replies(ctx: Any) -> None:
+def test_req_pollin_ignores_malformed_and_foreign_replies(ctx: Any, transport: str) -> None:
     """REQ POLLIN means recv will deliver: malformed replies and other peers' messages
     are discarded while polling (4.0 may report POLLIN, then recv gives EAGAIN)."""
     req = socket(ctx, ZMQ_REQ)
     setopt(req, ZMQ_PROBE_ROUTER, 1)
     setopt(req, ZMQ_REQ_CORRELATE, 1)
     a, b = socket(ctx, ZMQ_ROUTER), socket(ctx, ZMQ_ROUTER)
-    connect(req, bind(a, "inproc"))
-    connect(req, bind(b, "inproc"))
+    connect(req, bind(a, transport))
+    connect(req, bind(b, transport))
     ida, idb = recv_msg(a)[0], recv_msg(b)[0]
     send_seq(req, b"Q")
     items = [zmq_pollitem_t(socket=a, events=ZMQ_POLLIN),
@@ -137,23 +137,27 @@ def test_req_pollin_ignores_malformed_and_foreign_replies(ctx: Any) -> None:
     send_seq(served, ident, b"", b"no id")
     send_seq(served, ident, rid, b"no delimiter")
     send_seq(other, oid, rid, b"", b"foreign")
+    wait_queued(req, 3)  # tcp/ipc: the three are in flight until then
     assert events(req) == 0
     assert fails_with(zmq_recv(req, bytearray(16), 16, ZMQ_DONTWAIT), EAGAIN)
     send_seq(served, ident, rid, b"", b"good", b"reply")
+    wait_queued(req, 1)
     assert events(req) == ZMQ_POLLIN
     recv_seq(req, b"good", b"reply")
     assert events(req) == ZMQ_POLLOUT
 
 
-def test_rep_pollin_ignores_requests_without_delimiter(ctx: Any) -> None:
+def test_rep_pollin_ignores_requests_without_delimiter(ctx: Any, transport: str) -> None:
     """REP POLLIN means recv will deliver a request: envelopes without a delimiter are
     discarded while polling."""
     rep = socket(ctx, ZMQ_REP)
     dealer = socket(ctx, ZMQ_DEALER)
-    connect(dealer, bind(rep, "inproc"))
+    connect(dealer, bind(rep, transport))
     send_seq(dealer, b"no", b"delimiter")
+    wait_queued(rep, 1)  # tcp/ipc: in flight until then
     assert events(rep) == 0
     send_seq(dealer, b"env", b"", b"body", b"more")
+    wait_queued(rep, 1)
     assert events(rep) == ZMQ_POLLIN
     recv_seq(rep, b"body", b"more")
     assert events(rep) == ZMQ_POLLOUT
@@ -161,12 +165,12 @@ def test_rep_pollin_ignores_requests_without_delimiter(ctx: Any) -> None:
     recv_seq(dealer, b"env", b"", b"ok")
 
 
-def test_rep_partial_read_keeps_pollin(ctx: Any) -> None:
+def test_rep_partial_read_keeps_pollin(ctx: Any, transport: str) -> None:
     """While the frames of a request are being read, POLLIN stays set and POLLOUT is
     not yet set."""
     rep = socket(ctx, ZMQ_REP)
     req = socket(ctx, ZMQ_REQ)
-    connect(req, bind(rep, "inproc"))
+    connect(req, bind(rep, transport))
     send_seq(req, b"1", b"2", b"3")
     buf = bytearray(4)
     assert zmq_recv(rep, buf, 4, 0) == 1 and zmq_getsockopt(rep, ZMQ_RCVMORE) == 1
@@ -186,6 +190,8 @@ def test_req_reply_pipe_gone_accepts_no_imposter(ctx: Any) -> None:
     req = socket(ctx, ZMQ_REQ)
     setopt(req, ZMQ_PROBE_ROUTER, 1)
     a, b = socket(ctx, ZMQ_ROUTER), socket(ctx, ZMQ_ROUTER)
+    # inproc: the peer's close ends the pipe at once (over tcp/ipc a connect pipe
+    # outlives its connection, §8.3, so the "pipe gone" state does not arise)
     connect(req, bind(a, "inproc"))
     connect(req, bind(b, "inproc"))
     peers = {recv_msg(a)[0]: a, recv_msg(b)[0]: b}
@@ -207,18 +213,19 @@ def test_req_reply_pipe_gone_accepts_no_imposter(ctx: Any) -> None:
     recv_seq(req, b"real")
 
 
-def test_rep_mandatory_vanished_requester(ctx: Any) -> None:
+def test_rep_mandatory_vanished_requester(ctx: Any, transport: str) -> None:
     """REP inherits ROUTER_MANDATORY (4.0): RFC 28 "SHALL silently discard the reply, or
     return an error, if the originating peer is no longer connected" — here the error,
     EHOSTUNREACH; the REP then serves the next request."""
     rep = socket(ctx, ZMQ_REP)
     setopt(rep, ZMQ_ROUTER_MANDATORY, 1)
-    endpoint = bind(rep, "inproc")
+    endpoint = bind(rep, transport)
     req1 = socket(ctx, ZMQ_REQ)
     connect(req1, endpoint)
     send_seq(req1, b"one")
     recv_seq(rep, b"one")
     assert zmq_close(req1) == 0
+    settle(rep, 0)  # tcp/ipc: the REP hears of the close asynchronously
     assert fails_with(zmq_send(rep, b"lost", 4, 0), EHOSTUNREACH)
     assert events(rep) == 0  # back to receiving, nothing queued
     req2 = socket(ctx, ZMQ_REQ)
@@ -237,6 +244,7 @@ def test_rep_mandatory_full_requester_waits(ctx: Any) -> None:
     setopt(rep, ZMQ_SNDHWM, 1)
     dealer = socket(ctx, ZMQ_DEALER)
     setopt(dealer, ZMQ_RCVHWM, 1)
+    # inproc: exact pipe capacity (tcp/ipc add kernel buffers and a session's queue)
     connect(dealer, bind(rep, "inproc"))
     for n in range(3):
         send_seq(dealer, b"", b"%d" % n)
@@ -254,17 +262,18 @@ def test_rep_mandatory_full_requester_waits(ctx: Any) -> None:
 
 # ------------------------------------------------------------------ stale replies
 
-def test_req_new_request_discards_queued_stale_reply(ctx: Any) -> None:
+def test_req_new_request_discards_queued_stale_reply(ctx: Any, transport: str) -> None:
     """§3.2: when a request starts, whatever is queued for receive is discarded, so a
     duplicate reply to an old request cannot answer the new one (same peer, no
     CORRELATE)."""
     router = socket(ctx, ZMQ_ROUTER)
     req = socket(ctx, ZMQ_REQ)
-    connect(req, bind(router, "inproc"))
+    connect(req, bind(router, transport))
     send_seq(req, b"one")
     ident, _, _ = recv_msg(router)
     send_seq(router, ident, b"", b"r1")
     send_seq(router, ident, b"", b"duplicate")
+    wait_queued(req, 2)  # "queued": over tcp/ipc the duplicate is in flight until then
     recv_seq(req, b"r1")
     send_seq(req, b"two")
     recv_seq(router, ident, b"", b"two")
@@ -278,8 +287,8 @@ def test_req_relaxed_drops_abandoned_connection(ctx: Any) -> None:
     req = socket(ctx, ZMQ_REQ)
     setopt(req, ZMQ_REQ_RELAXED, 1)
     reps = [socket(ctx, ZMQ_REP) for _ in range(2)]
-    for rep in reps:
-        connect(req, bind(rep, "inproc"))
+    for rep in reps:  # inproc: tcp/ipc re-establish the connection, see
+        connect(req, bind(rep, "inproc"))  # test_transport_tcp_ipc.py
     send_seq(req, b"one")
     items = [zmq_pollitem_t(socket=r, events=ZMQ_POLLIN) for r in reps]
     assert zmq_poll(items, 2, TIMEOUT) == 1

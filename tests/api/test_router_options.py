@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import bind, bind_address  # tests/conftest.py (rootdir conftest)
+from support import bind, bind_address
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 
@@ -277,6 +277,7 @@ def test_stream_data_more_flag_ignored(ctx: Any) -> None:
     id frame."""
     server = socket(ctx, ZMQ_STREAM)
     client = socket(ctx, ZMQ_STREAM)
+    # inproc: frame boundaries survive (over tcp/ipc "abc" + "def" may arrive as one read)
     assert zmq_connect(client, bind(server, "inproc")) == 0
     cid = zmq_getsockopt(client, ZMQ_IDENTITY)
     assert zmq_send(client, cid, len(cid), 0) == len(cid)  # no MORE: dropped
@@ -295,6 +296,7 @@ def test_stream_full_queue_eagain(ctx: Any) -> None:
     client = socket(ctx, ZMQ_STREAM)
     setopt(server, ZMQ_RCVHWM, 1)
     setopt(client, ZMQ_SNDHWM, 1)
+    # inproc: exact pipe capacity (tcp/ipc add kernel buffers and a session's queue)
     assert zmq_connect(client, bind(server, "inproc")) == 0
     cid = zmq_getsockopt(client, ZMQ_IDENTITY)
     send_seq(client, cid, b"1")
@@ -321,7 +323,7 @@ def test_stream_multipart_peer_arrives_frame_by_frame(ctx: Any) -> None:
     recv_seq(server, sid, b"b")
 
 
-def test_router_mandatory_blocking_send_woken_by_reader(ctx: Any) -> None:
+def test_router_mandatory_blocking_send_woken_by_reader(ctx: Any, transport: str) -> None:
     """§8.7: with ROUTER_MANDATORY a blocking send to a full peer waits and completes
     once the peer (in another thread) reads."""
     import threading
@@ -332,7 +334,7 @@ def test_router_mandatory_blocking_send_woken_by_reader(ctx: Any) -> None:
     dealer = socket(ctx, ZMQ_DEALER)
     setopt(dealer, ZMQ_RCVHWM, 1)
     setopt(dealer, ZMQ_IDENTITY, b"X")
-    assert zmq_connect(dealer, bind(router, "inproc")) == 0
+    assert zmq_connect(dealer, bind(router, transport)) == 0
     send_seq(dealer, b"hi")
     recv_seq(router, b"X", b"hi")
     total = 50
@@ -345,7 +347,7 @@ def test_router_mandatory_blocking_send_woken_by_reader(ctx: Any) -> None:
     t = threading.Thread(target=drain)
     t.start()
     for n in range(total):
-        send_seq(router, b"X", b"%d" % n)  # blocks whenever the pipe holds 2
+        send_seq(router, b"X", b"%d" % n)  # blocks whenever the pipe is full
     t.join(TIMEOUT / 1000)
     assert not t.is_alive()
     assert got == [b"%d" % n for n in range(total)]

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import pytest
-from conftest import bind  # tests/conftest.py (rootdir conftest)
+from support import bind, settle
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 
@@ -337,7 +337,9 @@ def test_dealer_round_robin_and_no_peers(ctx: Any, transport: str) -> None:
     reps = [socket(ctx, ZMQ_REP) for _ in range(SERVICES)]
     for rep in reps:
         connect(rep, endpoint)
-    # a connect from the other side is asynchronous: the first request waits for a peer
+    # connects from the other side are asynchronous over tcp/ipc: round-robin can only
+    # spread the requests over the peers that are attached, so wait for all of them
+    settle(dealer, SERVICES)
     for n in range(SERVICES):
         send_seq(dealer, b"", b"req %d" % n)
     served = []
@@ -531,6 +533,9 @@ def test_router_mandatory_reconnected_identity(ctx: Any, transport: str) -> None
         route_when_ready(router, b"gateway", b"HELLO %d" % n)
         recv_seq(dealer, b"HELLO %d" % n)
         assert zmq_close(dealer) == 0
+        # "once the old connection is gone": over tcp/ipc the ROUTER learns of the close
+        # asynchronously, and until then "gateway" still routes to the old pipe
+        settle(router, 0)
 
 
 # ------------------------------------------------------------------ identities (§8.22)

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from conftest import bind, bind_address  # tests/conftest.py (rootdir conftest)
+from support import bind, bind_address, wait_queued
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
 from zmq4.capi import zmq_msg_t
@@ -633,6 +633,7 @@ def test_xsub_sends_to_all_publishers(ctx: Any, transport: str) -> None:
     for i, x in enumerate(xpubs):
         for j in range(2):
             send(x, b"p%d-%d" % (i, j))
+    wait_queued(xsub, 6)  # tcp/ipc: fair queuing is visible once every message is there
     got = [must_recv(xsub) for _ in range(6)]
     assert sorted(got) == sorted(b"p%d-%d" % (i, j) for i in range(3) for j in range(2))
     firsts = {g[:2] for g in got[:3]}

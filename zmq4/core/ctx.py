@@ -22,7 +22,7 @@ from .. import constants as C
 from ..errors import ZMQError
 from . import options as _options
 from .pipe import Pipe
-from .socket_base import SocketBase, inproc_hwm
+from .socket_base import _CONFLATE_TYPES, SocketBase, inproc_hwm
 
 _live_contexts: weakref.WeakSet[Context] = weakref.WeakSet()
 
@@ -118,7 +118,11 @@ class Context:
         """Bind-time half of connect-before-bind: the binder adopts the far end (directly
         when called from the binder's own bind, else through its mailbox)."""
         bo, co = binder.options, connector.options
-        if not local.conflate:
+        if not local.conflate and bo.conflate and binder.TYPE in _CONFLATE_TYPES:
+            # as when the binder came first: a CONFLATE binder conflates both directions
+            local.conflate = remote.conflate = True
+            local.hwm = remote.hwm = 0
+        elif not local.conflate:
             local.hwm = inproc_hwm(co.sndhwm, bo.rcvhwm)
             remote.hwm = inproc_hwm(bo.sndhwm, co.rcvhwm)
         local.identity = bo.identity  # read by the connector only after this point

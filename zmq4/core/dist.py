@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Fan-out to many pipes (libzmq dist_t), for PUB/XPUB and XSUB's upstream sends.
 
 Owns: ``Dist`` — pipes split into ``matching`` (chosen for the current message), ``active``
@@ -6,11 +7,14 @@ take the first frame is skipped for that message (never blocks: RFC 29 drop on f
 Pipes attached or re-activated while a multipart message is being sent wait in
 ``deferred`` (libzmq's "eligible" tier) and join when that message ends, so no pipe ever
 gets the tail of a message whose head it did not get.
+
+Compiled by Cython in pure-Python mode (``dist.pxd``); works the same interpreted.
 """
 
 from __future__ import annotations
 
-from ..msg import MORE, Msg
+from ..msg import MORE as _MORE
+from ..msg import Msg
 from .fq import PipeArray
 from .pipe import Pipe
 
@@ -83,7 +87,7 @@ class Dist:
         self.send_to_matching(msg)
 
     def send_to_matching(self, msg: Msg) -> None:
-        more = bool(msg.flags & MORE)
+        more = (msg.flags & _MORE) != 0
         arr = self.arr
         i = 0
         while i < self.matching:

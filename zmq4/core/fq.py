@@ -1,17 +1,22 @@
+# cython: annotation_typing=False
 """Fair queuing over inbound pipes (libzmq fq_t), and the pipe array it shares with lb.
 
 Owns: ``PipeArray`` — pipes split into an active prefix ``[0, active)`` and an inactive
 rest, with O(1) activate/deactivate/remove by swapping (libzmq array_t); and ``FQ``, which
 reads one whole message from a pipe, then moves on to the next active pipe (RFC 28/30:
 fair-queue in). A pipe that turns out empty is deactivated until its ``activate_read``.
+
+Compiled by Cython in pure-Python mode (``fq.pxd``); works the same interpreted.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from ..msg import MORE, Msg
-from .pipe import TERMINATED, Pipe
+from ..msg import MORE as _MORE
+from ..msg import Msg
+from .pipe import TERMINATED as _TERMINATED
+from .pipe import Pipe
 
 
 class PipeArray:
@@ -115,13 +120,15 @@ class FQ:
             m = pipe.read()
             if m is not None:
                 self.last_in = pipe
-                self.more = bool(m.flags & MORE)
-                if not self.more:
+                if m.flags & _MORE:
+                    self.more = True
+                else:
+                    self.more = False
                     self.current += 1
                     if self.current >= arr.active:
                         self.current = 0
                 return m
-            if pipe.state != TERMINATED and pipe in arr.pos:
+            if pipe.state != _TERMINATED and pipe in arr.pos:
                 arr.deactivate_at(arr.pos[pipe])
             self.more = False
             if self.current >= arr.active:
@@ -138,7 +145,7 @@ class FQ:
             pipe = arr.pipes[self.current]
             if pipe.check_read():
                 return True
-            if pipe.state != TERMINATED and pipe in arr.pos:
+            if pipe.state != _TERMINATED and pipe in arr.pos:
                 arr.deactivate_at(arr.pos[pipe])
             if self.current >= arr.active:
                 self.current = 0

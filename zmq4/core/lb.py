@@ -1,16 +1,20 @@
+# cython: annotation_typing=False
 """Load balancing over outbound pipes (libzmq lb_t): RFC 28/30 round-robin out.
 
 Owns: ``LB`` — sends each whole message to the next active pipe with room under its HWM,
 advancing only after the last frame. A pipe that refuses a new message is deactivated
 until its ``activate_write``. If the pipe dies in the middle of a message, the rest of
 that message is dropped (libzmq's ``dropping``).
+
+Compiled by Cython in pure-Python mode (``lb.pxd``); works the same interpreted.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from ..msg import MORE, Msg
+from ..msg import MORE as _MORE
+from ..msg import Msg
 from .fq import PipeArray
 from .pipe import Pipe
 
@@ -48,7 +52,7 @@ class LB:
 
     def send(self, msg: Msg) -> bool:
         """Queue a frame; False means no pipe can take it now (EAGAIN)."""
-        more = bool(msg.flags & MORE)
+        more = (msg.flags & _MORE) != 0
         if self.dropping:
             self.more = more
             self.dropping = more
@@ -82,7 +86,8 @@ class LB:
         while arr.active:
             if self.current >= arr.active:
                 self.current = 0
-            if arr.pipes[self.current].check_write():
+            pipe = arr.pipes[self.current]
+            if pipe.check_write():
                 return True
             arr.deactivate_at(self.current)
         return False

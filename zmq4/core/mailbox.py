@@ -31,13 +31,15 @@ class Mailbox:
         # Guards fd against close-while-posting: a stale write must never hit a reused fd.
         self._lock = threading.Lock()
 
-    def post(self, command: Any) -> None:
-        """Queue a command from any thread and wake the owner (dropped once closed)."""
+    def post(self, command: Any) -> bool:
+        """Queue a command from any thread and wake the owner; False (dropped) once
+        closed."""
         with self._lock:
             if self._closed:
-                return
+                return False
             self.commands.append(command)
             os.eventfd_write(self.fd, 1)
+            return True
 
     def clear_signal(self) -> None:
         """Reset the fd (owner thread), before draining the queue."""
@@ -54,12 +56,16 @@ class Mailbox:
             return True
         return bool(self._poller.poll(timeout_ms))
 
-    def close(self) -> None:
+    def close(self) -> list[Any]:
+        """Stop accepting commands; returns those queued and never processed."""
         with self._lock:
-            if not self._closed:
-                self._closed = True
-                self.commands.clear()
-                os.close(self.fd)
+            if self._closed:
+                return []
+            self._closed = True
+            dropped = list(self.commands)
+            self.commands.clear()
+            os.close(self.fd)
+            return dropped
 
     def after_fork_in_child(self) -> None:
         """A forked child must not inherit a lock held by a thread that no longer exists."""

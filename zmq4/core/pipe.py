@@ -1,3 +1,4 @@
+# cython: annotation_typing=False
 """Pipes: the queues between a socket and its peers (libzmq pipe_t + ypipe_t).
 
 Owns: ``Pipe`` ends and ``pipepair``. A pipe pair is two ends; each end reads from its own
@@ -23,6 +24,13 @@ Rules (libzmq 4.0 semantics):
   DELIMITER (so pending messages are still read, as libzmq's delimiter does) or at once if
   nothing is pending. The sink hears ``pipe_terminated`` exactly once per end.
 - CONFLATE ends keep only the newest message in their queue.
+
+Compiled by Cython in pure-Python mode (``pipe.pxd``). The wake-up protocol above needs no
+memory fences in compiled code: every thread touching a pipe holds the GIL, compiled code
+releases it only inside calls into Python code (a sink's ``post``), and the flag/queue
+operations keep the same order as here. Keep that order when editing: set the sleeping flag
+*before* the re-check of the queue (reader) / the HWM (writer), and make the frame visible
+in the queue *before* looking at the peer's flag (writer).
 """
 
 from __future__ import annotations
@@ -30,11 +38,13 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Optional
 
-from ..msg import MORE, Msg
+from ..msg import MORE as _MORE
+from ..msg import Msg
 
-ACTIVE = 0
-TERMINATING = 1  # peer terminated: read what is left up to the delimiter
-TERMINATED = 2
+# The underscored twins are C constants when compiled (pipe.pxd); same values.
+_ACTIVE = ACTIVE = 0
+_TERMINATING = TERMINATING = 1  # peer terminated: read what is left up to the delimiter
+_TERMINATED = TERMINATED = 2
 
 
 class _Delimiter:
@@ -44,7 +54,7 @@ class _Delimiter:
         return "DELIMITER"
 
 
-DELIMITER = _Delimiter()
+_DELIM = DELIMITER = _Delimiter()
 
 
 class Pipe:
@@ -66,7 +76,7 @@ class Pipe:
         self.out_buf: list[Msg] = []
         self.in_sleeping = False
         self.out_sleeping = False
-        self.state = ACTIVE
+        self.state = _ACTIVE
         self.identity = b""  # the peer's identity as this end's socket sees it
         self.conflate = conflate
         self.endpoint: Optional[str] = None  # endpoint that created this pipe (disconnect)
@@ -80,37 +90,35 @@ class Pipe:
     # -- reading ------------------------------------------------------------------------
     def check_read(self) -> bool:
         """True if a frame is ready; otherwise note that the reader sleeps."""
-        if self.state == TERMINATED:
+        if self.state == _TERMINATED:
             return False
         q = self.inq
-        if q:
-            if q[0] is DELIMITER:
-                self._reached_delimiter()
+        if not q:
+            self.in_sleeping = True
+            if not q:
                 return False
-            return True
-        self.in_sleeping = True
-        if q:
             self.in_sleeping = False
-            return self.check_read()
-        return False
+        if q[0] is _DELIM:
+            self._reached_delimiter(True)
+            return False
+        return True
 
     def read(self) -> Optional[Msg]:
         """Next frame, or None (empty: the reader now sleeps; or the pipe ended)."""
         q = self.inq
-        try:
-            m = q.popleft()
-        except IndexError:
-            if self.state == TERMINATED:
+        if not q:  # only this end's reader pops, so non-empty stays non-empty
+            if self.state == _TERMINATED:
                 return None
             self.in_sleeping = True
             if not q:
                 return None
             self.in_sleeping = False
-            m = q.popleft()
-        if m is DELIMITER:
-            self._reached_delimiter()
+        item = q.popleft()
+        if item is _DELIM:
+            self._reached_delimiter(True)
             return None
-        if m.flags & MORE:
+        m = item
+        if m.flags & _MORE:
             self.in_msg = True
         else:
             self.in_msg = False
@@ -124,40 +132,42 @@ class Pipe:
     # -- writing ------------------------------------------------------------------------
     def check_write(self) -> bool:
         """True if a new message fits under the HWM; otherwise note that the writer waits."""
-        if self.state != ACTIVE:
+        if self.state != _ACTIVE:
             return False
-        if not self.hwm or self.out_buf:
+        hwm = self.hwm
+        if not hwm or self.out_buf:
             return True
         peer = self.peer
-        if self.msgs_written - peer.msgs_read < self.hwm:
+        if self.msgs_written - peer.msgs_read < hwm:
             return True
         self.out_sleeping = True
-        if self.msgs_written - peer.msgs_read < self.hwm:
+        if self.msgs_written - peer.msgs_read < hwm:
             self.out_sleeping = False
             return True
         return False
 
     def write(self, msg: Msg) -> bool:
         """Queue a frame for the peer; False if the pipe cannot take a new message."""
-        if self.out_buf:
-            if self.state != ACTIVE:
-                self.out_buf.clear()
+        out_buf = self.out_buf
+        if out_buf:
+            if self.state != _ACTIVE:
+                out_buf.clear()
                 return False
         elif not self.check_write():
             return False
-        if msg.flags & MORE:
-            self.out_buf.append(msg)
+        if msg.flags & _MORE:
+            out_buf.append(msg)
             return True
         peer = self.peer
         q = peer.inq
         if peer.conflate:
             q.clear()
-            if self.out_buf:
-                self.out_buf.clear()
-        if self.out_buf:
-            self.out_buf.append(msg)
-            q.extend(self.out_buf)
-            self.out_buf.clear()
+            if out_buf:
+                out_buf.clear()
+        if out_buf:
+            out_buf.append(msg)
+            q.extend(out_buf)
+            out_buf.clear()
         else:
             q.append(msg)
         self.msgs_written += 1
@@ -175,17 +185,17 @@ class Pipe:
         """End this pipe from this side (close, disconnect, socket-type rule).
 
         Frames already queued for the peer stay readable unless ``delay`` is false."""
-        if self.state == TERMINATED:
+        if self.state == _TERMINATED:
             return
-        self.state = TERMINATED
+        self.state = _TERMINATED
         self.out_buf.clear()
         self.inq.clear()
         peer = self.peer
-        if peer is not None and peer.state != TERMINATED:
+        if peer is not None and peer.state != _TERMINATED:
             if not delay:
                 peer.discard = True
-            peer.inq.append(DELIMITER)
-            peer.state = TERMINATING
+            peer.inq.append(_DELIM)
+            peer.state = _TERMINATING
             peer.in_sleeping = False
             peer.sink.post(("pipe_term", peer))
 
@@ -193,38 +203,38 @@ class Pipe:
         """Sink-side handling of ``pipe_term``: end now if nothing is left to read.
 
         Returns True if the pipe ended (the sink then forgets it)."""
-        if self.state == TERMINATED:
+        if self.state == _TERMINATED:
             return False
         q = self.inq
         if self.discard:
             # the writer is gone, so nothing else is appended: safe to rebuild the queue
             self.discard = False
             keep = []
-            while self.in_msg and q and q[0] is not DELIMITER:
+            while self.in_msg and q and q[0] is not _DELIM:
                 m = q.popleft()
                 keep.append(m)
-                if not m.flags & MORE:
+                if not m.flags & _MORE:
                     break
             q.clear()
             q.extend(keep)
-            q.append(DELIMITER)
-        if q and q[0] is DELIMITER:
-            self._reached_delimiter(notify=False)
+            q.append(_DELIM)
+        if q and q[0] is _DELIM:
+            self._reached_delimiter(False)
             return True
         return False
 
     def _reached_delimiter(self, notify: bool = True) -> None:
         self.inq.clear()
-        if self.state == TERMINATED:
+        if self.state == _TERMINATED:
             return
-        self.state = TERMINATED
+        self.state = _TERMINATED
         self.out_buf.clear()
         if notify:
             self.sink.pipe_ended(self)
 
     @property
     def alive(self) -> bool:
-        return self.state == ACTIVE
+        return self.state == _ACTIVE
 
 
 def pipepair(sink_a: Any, sink_b: Any, hwm_a: int, hwm_b: int,

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from ..zmtp.connection import ZmtpConnection
 from ..zmtp.events import ConnectionClosed, HandshakeComplete, MessagesReceived, ZapRequested
 from ..zmtp.mechanisms.null import NullMechanism
-from .reactor import EPOLLIN, EPOLLOUT, IOThread
+from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, IOThread
 
 _READ_SIZE = 256 * 1024
 _HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
@@ -47,7 +47,10 @@ class _EngineBase:
         self.io.add(self.fd, self, EPOLLIN)
 
     def _update_mask(self) -> None:
-        mask = (EPOLLIN if self.reading else 0) | (EPOLLOUT if self.out else 0)
+        # Paused with nothing to write: epoll still reports ERR/HUP, which a level-
+        # triggered registration would repeat in a busy loop until reading resumes;
+        # edge-triggered, a reset peer is reported once (and found when reading resumes).
+        mask = (EPOLLIN if self.reading else 0) | (EPOLLOUT if self.out else 0) or EPOLLET
         if mask != self._mask:
             self._mask = mask
             self.io.modify(self.fd, mask)

@@ -40,6 +40,7 @@ class Listener:
         self.children: set[Session] = set()
         self.closed = False
         self._ipc_path: str | None = None
+        self._ipc_file: tuple[int, int] | None = None  # (st_dev, st_ino) of our socket file
 
     def bind(self) -> str:
         """(socket thread) Create, bind and listen; returns the resolved endpoint."""
@@ -70,6 +71,9 @@ class Listener:
                 s.setsockopt(_socket.SOL_SOCKET, _socket.SO_RCVBUF, self.options.rcvbuf)
             s.bind(a.sockaddr)
             s.listen(self.options.backlog)
+            if self._ipc_path is not None:
+                st = os.stat(self._ipc_path)
+                self._ipc_file = (st.st_dev, st.st_ino)
         except OSError as e:
             s.close()
             code = e.errno or C.EINVAL
@@ -155,13 +159,24 @@ class Listener:
             self.sock = None
             self.socket.event(C.EVENT_CLOSED, fd, self.endpoint)
         if self._ipc_path is not None:
-            try:
-                os.unlink(self._ipc_path)
-            except OSError as e:
-                self.socket.event(C.EVENT_CLOSE_FAILED, e.errno or 0, self.endpoint)
-            self._ipc_path = None
+            self._unlink_ipc_file()
         for child in list(self.children):
             child._terminate(linger)
+
+    def _unlink_ipc_file(self) -> None:
+        """Remove our socket file — only if it still is ours: closing is asynchronous, and
+        a socket that bound the same path since (a restarted server; 4.0 lets a second
+        binder take the path over) must not lose its endpoint to our late unlink."""
+        path, self._ipc_path = self._ipc_path, None
+        assert path is not None
+        try:
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) == self._ipc_file:
+                os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            self.socket.event(C.EVENT_CLOSE_FAILED, e.errno or 0, self.endpoint)
 
     def force_close(self) -> None:
         self._close(0)

@@ -26,6 +26,7 @@ log = logging.getLogger("zmq4.io")
 
 EPOLLIN = select.EPOLLIN
 EPOLLOUT = select.EPOLLOUT
+EPOLLET = select.EPOLLET
 _ERR = select.EPOLLERR | select.EPOLLHUP
 
 

@@ -104,7 +104,8 @@ class Session:
         elif kind == "activate_write":
             self._push_pending()
         elif kind == "pipe_term":
-            self.terminating = True
+            if not self._dropping_pipe():
+                self.terminating = True
             if pipe.process_term():
                 self._pipe_gone()
             else:
@@ -149,7 +150,7 @@ class Session:
             identity = bytes(handshake.peer_identity)
         if self.pipe is None:
             if self.terminating:
-                self._close_engine()
+                self._end()  # closed/unbound during the handshake: nothing to deliver
                 return
             sock_end, self.pipe = self.socket.make_session_pipes(self)
             sock_end.identity = identity
@@ -229,7 +230,10 @@ class Session:
 
     def engine_drained(self) -> None:
         """The engine wrote all its output: pull more, or finish a linger."""
-        self._pull_out()
+        if self.pipe is None:
+            self._maybe_finish(force=True)
+        else:
+            self._pull_out()
 
     def engine_close_requested(self) -> None:
         """Raw engine: an empty data frame asks to close the connection."""
@@ -321,17 +325,44 @@ class Session:
         if self.pipe is None:
             self._maybe_finish(force=True)
 
+    def _dropping_pipe(self) -> bool:
+        """True when the socket ended our pipe by a socket-type rule (REQ_RELAXED giving up
+        on a reply, ROUTER refusing a duplicate identity, PAIR refusing a second peer)
+        rather than by close/disconnect/unbind. A disconnect ends the pipe only after our
+        ``_terminate`` ran; a close may be seen first as the delimiter it queued (read by
+        a ``_pull_out`` already under way), but it marks the socket closed beforehand."""
+        return (self.connect and not self.terminating and not self.raw
+                and not self.socket.closed)
+
     def _pipe_gone(self) -> None:
         """The socket's side ended (close/disconnect): finish writing, then end."""
         self.pipe = None
-        self.terminating = True
         self.out_parts = []  # an unfinished message cannot be completed any more
+        if self._dropping_pipe():
+            self._drop_connection()
+            return
+        self.terminating = True
         if self._pulling:
             return  # _pull_out sends what it read, then finishes
         if self.engine is None or not self.engine.ready:
             self._end()
             return
         self._maybe_finish(force=True)
+
+    def _drop_connection(self) -> None:
+        """A connect endpoint lost its pipe to a socket-type rule: drop the connection
+        (spec §8.11: "that TCP connection is dropped and re-established later"); the next
+        connection gets a fresh pipe in ``engine_ready``. A STREAM/raw connection just
+        ends instead (its pipe *is* the connection)."""
+        self.pending_in = []
+        self._cancel_zap()
+        engine, self.engine = self.engine, None
+        if engine is None:
+            return  # a (re)connect is already under way
+        fd = engine.fd
+        engine.close()
+        self.socket.event(C.EVENT_DISCONNECTED, fd, self.endpoint)
+        self._schedule_reconnect()
 
     def _maybe_finish(self, force: bool = False) -> None:
         if not self.terminating or self.ended:

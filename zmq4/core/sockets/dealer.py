@@ -24,6 +24,13 @@ class Dealer(SocketBase):
         self.fq = FQ()
         self.lb = LB()
         self.probe_router = False
+        # hot path: SocketBase.send/recv call LB.send/FQ.recv directly (instance attributes
+        # shadow the methods below), unless a subclass (REQ) overrides them
+        cls = type(self)
+        if cls.xsend is Dealer.xsend:
+            self.xsend = self.lb.send  # type: ignore[method-assign]
+        if cls.xrecv is Dealer.xrecv:
+            self.xrecv = self.fq.recv  # type: ignore[method-assign]
 
     def xsetsockopt(self, option: int, value: Any) -> None:
         if option == C.PROBE_ROUTER:

@@ -23,6 +23,13 @@ class Pair(SocketBase):
     def xattach_pipe(self, pipe: Pipe) -> None:
         if self.pipe is None:
             self.pipe = pipe
+            # hot path: SocketBase.send/recv call the pipe directly (instance attributes
+            # shadow the methods below while there is a pipe; same results)
+            cls = type(self)
+            if cls.xsend is Pair.xsend:
+                self.xsend = pipe.write  # type: ignore[method-assign]
+            if cls.xrecv is Pair.xrecv:
+                self.xrecv = pipe.read  # type: ignore[method-assign]
         else:
             # RFC 31: a PAIR accepts one peer; any later connection is closed at once
             self.terminate_pipe(pipe, False)
@@ -30,6 +37,8 @@ class Pair(SocketBase):
     def xpipe_terminated(self, pipe: Pipe) -> None:
         if pipe is self.pipe:
             self.pipe = None
+            self.__dict__.pop("xsend", None)
+            self.__dict__.pop("xrecv", None)
 
     def xsend(self, msg: Msg) -> bool:
         p = self.pipe

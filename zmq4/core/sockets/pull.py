@@ -21,6 +21,9 @@ class Pull(SocketBase):
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.fq = FQ()
+        # hot path: SocketBase.recv calls FQ.recv directly (an instance attribute shadows
+        # the method below; same behaviour, one Python frame less per message)
+        self.xrecv = self.fq.recv  # type: ignore[method-assign]
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)

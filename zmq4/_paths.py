@@ -1,0 +1,49 @@
+"""Where zmq4's C face lives: ``include/`` (zmq.h, zmq_utils.h) and the shim ``libzmq.so.5``.
+
+Owns: ``get_include()``, ``get_library()`` and the compiler/linker flags that
+``python -m zmq4 config`` prints. An installed wheel carries ``zmq4/include/`` and
+``zmq4/lib/libzmq.so.5``; an in-place (editable) build has the library in the source tree's
+``zmq4/lib/`` and the headers in its top-level ``include/``.
+
+The library's SONAME is ``libzmq.so.5`` (libzmq 4.0's), so a C program links it with
+``-l:libzmq.so.5`` (wheels cannot carry a ``libzmq.so`` symlink) and finds it at run time
+through the rpath; that rpath can shadow a system libzmq for that program, which is the point.
+Leaf module: imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+
+LIBRARY_NAME = "libzmq.so.5"
+
+_PKG = os.path.dirname(os.path.abspath(__file__))
+
+
+def get_include() -> str:
+    """The directory holding zmq.h and zmq_utils.h (for ``-I``, cffi, ctypesgen...)."""
+    for d in (os.path.join(_PKG, "include"), os.path.join(os.path.dirname(_PKG), "include")):
+        if os.path.isfile(os.path.join(d, "zmq.h")):
+            return d
+    raise FileNotFoundError(f"zmq4's C headers are missing (looked in {_PKG}/include)")
+
+
+def get_library() -> str:
+    """The path of the shim ``libzmq.so.5`` (for ``ctypes.CDLL`` or a linker)."""
+    path = os.path.join(_PKG, "lib", LIBRARY_NAME)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"{path} is missing: zmq4 was installed without its C-ABI shim; rebuild it "
+            "(pip install ., or pip install --no-build-isolation -e . in a checkout)")
+    return path
+
+
+def cflags() -> list[str]:
+    """Compiler flags for a C program using zmq.h."""
+    return [f"-I{get_include()}"]
+
+
+def libs() -> list[str]:
+    """Linker flags for a C program using the shim as its libzmq."""
+    libdir = os.path.dirname(get_library())
+    return [f"-L{libdir}", f"-l:{LIBRARY_NAME}", f"-Wl,-rpath,{libdir}"]

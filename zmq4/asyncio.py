@@ -1,0 +1,651 @@
+"""asyncio face (pyzmq's ``zmq.asyncio``): ``Context``, ``Socket`` and ``Poller`` whose
+``send*``/``recv*``/``poll`` return awaitable futures, on any asyncio event loop.
+
+Owns: the per-socket I/O state that turns ZMQ_FD wake-ups into completed futures.
+
+How readiness works (and why it is never lost): ZMQ_FD is the socket mailbox's eventfd and
+is edge-triggered in effect — *any* operation on the socket (a send, a recv, reading
+ZMQ_EVENTS, a bind) drains it, so a wake-up that arrived for one pending operation can be
+consumed by another. Therefore nothing here trusts the fd alone:
+
+- every socket has one :class:`_IOState` (per core socket, shared by all wrappers of it)
+  with FIFO queues of pending receives and sends and a list of poll watchers;
+- an operation is first attempted at once (non-blocking) when nothing is queued ahead of it;
+  otherwise it is queued;
+- :meth:`_IOState.process` reads ZMQ_EVENTS and completes queued operations while the socket
+  reports POLLIN/POLLOUT, re-reading ZMQ_EVENTS after each one, and only then waits:
+  ``loop.add_reader(ZMQ_FD)`` while something is pending, removed when nothing is;
+- after *every* operation made through this module (and after ``bind``/``connect``/option
+  calls, which also drain the fd) ``process`` is scheduled again with ``call_soon``.
+
+There is no busy polling: the loop sleeps in its selector until the eventfd is written
+(a peer's message, room under the HWM, ETERM).
+
+Cancellation is safe: a message is taken from the core only inside ``process``/the immediate
+attempt, for a future that is not done, and handed to it in the same step; a cancelled
+receive leaves its message queued for the next one. RCVTIMEO/SNDTIMEO make a pending
+operation fail with ``zmq4.Again`` after that many ms; a terminated context fails pending
+operations with ``ContextTerminated``; ``close()`` cancels them.
+
+Rules: a socket is used from one event loop (the first that runs an operation on it; an
+idle socket may move to another loop). Blocking calls of the synchronous API on the same
+socket from the loop's thread would block the loop: use the awaitable ones. Mixing with
+synchronous sockets in other threads (the usual "blocking worker + asyncio front") is fine.
+Imports: the object face and the core socket type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar, cast
+
+from . import constants as C
+from . import context as _context
+from . import poller as _poller
+from . import socket as _socket
+from ._face import timeout_ms, translate
+from .core.socket_base import SocketBase
+from .errors import Again, ZMQError
+
+T = TypeVar("T")
+_S = TypeVar("_S", bound="Socket")
+
+__all__ = ["Context", "Poller", "Socket"]
+
+
+def _get_loop() -> asyncio.AbstractEventLoop:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.get_event_loop_policy().get_event_loop()
+
+
+class _Op:
+    """One pending operation: its future, the non-blocking attempt, its timeout timer."""
+
+    __slots__ = ("future", "attempt", "timer")
+
+    def __init__(self, future: asyncio.Future[Any], attempt: Callable[[], Any]) -> None:
+        self.future = future
+        self.attempt = attempt
+        self.timer: asyncio.TimerHandle | None = None
+
+    def finish(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
+class _IOState:
+    """Pending operations of one core socket on one event loop, and its ZMQ_FD reader."""
+
+    __slots__ = ("core", "loop", "recvs", "sends", "watchers", "fd", "scheduled",
+                 "processing", "__weakref__")
+
+    def __init__(self, core: SocketBase, loop: asyncio.AbstractEventLoop) -> None:
+        self.core = core
+        self.loop = loop
+        self.recvs: deque[_Op] = deque()
+        self.sends: deque[_Op] = deque()
+        self.watchers: list[tuple[asyncio.Future[int], int]] = []
+        self.fd: int | None = None
+        self.scheduled = False
+        self.processing = False
+
+    def pending(self) -> bool:
+        return bool(self.recvs or self.sends or self.watchers)
+
+    # ------------------------------------------------------------------ scheduling
+    def kick(self) -> None:
+        """Re-check ZMQ_EVENTS soon: the operation that just ran may have drained ZMQ_FD."""
+        if not self.scheduled and self.pending() and not self.loop.is_closed():
+            self.scheduled = True
+            self.loop.call_soon(self.process)
+
+    def _arm(self) -> None:
+        if self.fd is None:
+            fd = self.core.getsockopt(C.FD)  # the mailbox's eventfd (ZMQ_FD)
+            self.loop.add_reader(fd, self._on_fd)
+            self.fd = fd
+
+    def _on_fd(self) -> None:
+        """ZMQ_FD became readable. The reader stays armed between operations (adding and
+        removing it costs more than a spare wake-up); it goes when a wake-up finds nothing
+        pending."""
+        self.process()
+        if self.fd is not None and not self.pending():
+            self.disarm()
+
+    def disarm(self) -> None:
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            try:
+                self.loop.remove_reader(fd)
+            except (ValueError, OSError, RuntimeError):
+                pass  # the loop is closed, or the fd went away with the socket
+
+    # ------------------------------------------------------------------ operations
+    def add(self, queue: deque[_Op], op: _Op, timeout: int) -> None:
+        queue.append(op)
+        if timeout >= 0:
+            op.timer = self.loop.call_later(timeout / 1000.0, self._expire, queue, op)
+        op.future.add_done_callback(self._on_done)
+        if self.processing:
+            self.kick()
+        else:
+            self.process()  # arm the reader now rather than one loop iteration later
+
+    def _on_done(self, future: asyncio.Future[Any]) -> None:
+        if future.cancelled():
+            self.kick()  # prune it; drop the reader if nothing else waits
+
+    def _expire(self, queue: deque[_Op], op: _Op) -> None:
+        op.timer = None
+        if not op.future.done():
+            op.future.set_exception(Again())
+        self.kick()
+
+    def _run_first(self, queue: deque[_Op]) -> bool:
+        """Attempt the first live operation of ``queue``; True if it completed."""
+        while queue:
+            op = queue[0]
+            if op.future.done():
+                queue.popleft()
+                op.finish()
+                continue
+            try:
+                result = op.attempt()
+            except Again:
+                return False  # not ready after all (e.g. a SUB's filtered message)
+            except ZMQError as e:
+                queue.popleft()
+                op.finish()
+                op.future.set_exception(translate(e))
+                return True
+            except Exception as e:
+                queue.popleft()
+                op.finish()
+                op.future.set_exception(e)
+                return True
+            queue.popleft()
+            op.finish()
+            op.future.set_result(result)
+            return True
+        return False
+
+    def _prune(self) -> None:
+        for queue in (self.recvs, self.sends):
+            while queue and queue[0].future.done():
+                queue.popleft().finish()
+        if self.watchers:
+            self.watchers = [w for w in self.watchers if not w[0].done()]
+
+    def fail_all(self, exc: BaseException, cancel: bool = False) -> None:
+        for queue in (self.recvs, self.sends):
+            while queue:
+                op = queue.popleft()
+                op.finish()
+                if not op.future.done():
+                    if cancel:
+                        op.future.cancel()
+                    else:
+                        op.future.set_exception(exc)
+        watchers, self.watchers = self.watchers, []
+        for fut, _mask in watchers:
+            if not fut.done():
+                if cancel:
+                    fut.cancel()
+                else:
+                    fut.set_exception(exc)
+        self.disarm()
+
+    def process(self) -> None:
+        """Complete what the socket's current ZMQ_EVENTS allows; wait on ZMQ_FD for more."""
+        self.scheduled = False
+        if self.processing:  # re-entered from an operation's own code: run again later
+            self.kick()
+            return
+        core = self.core
+        if core.closed:
+            self.fail_all(ZMQError(C.ENOTSOCK, "socket is closed"))
+            return
+        self.processing = True
+        try:
+            while True:
+                self._prune()
+                if not self.pending():
+                    break
+                events = core.events()  # processes commands: drains ZMQ_FD
+                progressed = False
+                if events & C.POLLIN and self.recvs:
+                    progressed = self._run_first(self.recvs)
+                if events & C.POLLOUT and self.sends:
+                    progressed = self._run_first(self.sends) or progressed
+                if self.watchers and events:
+                    keep = []
+                    for fut, mask in self.watchers:
+                        if not fut.done():
+                            if events & mask:
+                                fut.set_result(int(events & mask))
+                            else:
+                                keep.append((fut, mask))
+                    self.watchers = keep
+                if not progressed:
+                    break
+            if self.pending():
+                self._arm()
+        except ZMQError as e:
+            self.fail_all(translate(e))
+        finally:
+            self.processing = False
+
+
+_states: weakref.WeakKeyDictionary[SocketBase, _IOState] = weakref.WeakKeyDictionary()
+
+
+def _state_of(core: SocketBase) -> _IOState:
+    loop = _get_loop()
+    state = _states.get(core)
+    if state is None or state.loop is not loop:
+        if state is not None:
+            if state.pending() and not state.loop.is_closed():
+                raise RuntimeError("this zmq4 socket has operations pending on another "
+                                   "event loop")
+            state.disarm()
+        state = _states[core] = _IOState(core, loop)
+    return state
+
+
+def _kick(core: SocketBase) -> None:
+    state = _states.get(core)
+    if state is not None:
+        state.kick()
+
+
+def _then(attempt: Callable[[], Any], load: Callable[[Any], T]) -> Callable[[], T]:
+    def attempt_and_load() -> T:
+        return load(attempt())
+    return attempt_and_load
+
+
+class Socket(_socket.Socket):
+    """A zmq4 socket whose ``send*``/``recv*``/``poll`` return awaitables
+    (``await sock.recv()``); everything else is :class:`zmq4.Socket`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_socket(cls: type[_S], socket: _socket.Socket) -> _S:
+        """An asyncio socket sharing ``socket`` (a shadow: closing either closes both)."""
+        return cls.shadow(socket)
+
+    # ------------------------------------------------------------------ plumbing
+    def _submit(self, queue_name: str, attempt: Callable[[], Any], flags: int,
+                timeout: int) -> asyncio.Future[Any]:
+        state = _state_of(self._core)
+        fut: asyncio.Future[Any] = state.loop.create_future()
+        queue: deque[_Op] = getattr(state, queue_name)
+        if not queue or flags & C.DONTWAIT:
+            try:
+                result = attempt()
+            except Again as e:
+                if flags & C.DONTWAIT or timeout == 0:
+                    fut.set_exception(e)
+                    state.kick()
+                    return fut
+            except ZMQError as e:
+                fut.set_exception(translate(e))
+                state.kick()
+                return fut
+            except Exception as e:
+                fut.set_exception(e)
+                state.kick()
+                return fut
+            else:
+                fut.set_result(result)
+                state.kick()
+                return fut
+        state.add(queue, _Op(fut, attempt), timeout)
+        return fut
+
+    def _rcvtimeo(self) -> int:
+        return int(self._core.options.rcvtimeo)
+
+    def _sndtimeo(self) -> int:
+        return int(self._core.options.sndtimeo)
+
+    # ------------------------------------------------------------------ receive
+    def recv(self, flags: int = 0, copy: bool = True,  # type: ignore[override]
+             track: bool = False) -> asyncio.Future[Any]:
+        """Await the next frame (``bytes``, or a :class:`zmq4.Frame` with ``copy=False``)."""
+        self._check_flags(flags)
+        nb = flags | C.DONTWAIT
+        base = _socket.Socket.recv
+
+        def attempt() -> Any:
+            return base(self, nb, copy, track)
+
+        return self._submit("recvs", attempt, flags, self._rcvtimeo())
+
+    def recv_multipart(self, flags: int = 0, copy: bool = True,  # type: ignore[override]
+                       track: bool = False) -> asyncio.Future[Any]:
+        """Await all frames of the next message."""
+        self._check_flags(flags)
+        nb = flags | C.DONTWAIT
+        base = _socket.Socket.recv
+        core = self._core
+
+        def attempt() -> list[Any]:
+            parts = [base(self, nb, copy, track)]
+            while core.rcvmore:  # the rest of a message is always there at once
+                parts.append(base(self, nb, copy, track))
+            return parts
+
+        return self._submit("recvs", attempt, flags, self._rcvtimeo())
+
+    def recv_into(self, buffer: Any, /, *, nbytes: int = 0,  # type: ignore[override]
+                  flags: int = 0) -> asyncio.Future[int]:
+        """Await the next frame into ``buffer``; the result is the frame's full size."""
+        self._check_flags(flags)
+        nb = flags | C.DONTWAIT
+        base = _socket.Socket.recv_into
+        memoryview(buffer)  # type errors now, not when the frame arrives
+
+        def attempt() -> int:
+            return base(self, buffer, nbytes=nbytes, flags=nb)
+
+        return self._submit("recvs", attempt, flags, self._rcvtimeo())
+
+    def _deserialize(self, recvd: Any, load: Callable[[Any], T]) -> Any:
+        """Apply ``load`` to a receive's result (``recv_string``, ``recv_json``...).
+
+        No second future is chained (its cancellation would reach the receive only one loop
+        step later, after the receive may already have taken a message): ``load`` becomes
+        part of the pending operation itself, so cancelling the returned future cancels
+        the receive."""
+        fut: asyncio.Future[Any] = recvd
+        if fut.done():
+            out: asyncio.Future[Any] = fut.get_loop().create_future()
+            if fut.cancelled():
+                out.cancel()
+            elif fut.exception() is not None:
+                out.set_exception(fut.exception())  # type: ignore[arg-type]
+            else:
+                try:
+                    out.set_result(load(fut.result()))
+                except Exception as e:
+                    out.set_exception(e)
+            return out
+        state = _states.get(self._core)
+        for op in state.recvs if state is not None else ():
+            if op.future is fut:
+                op.attempt = _then(op.attempt, load)
+                return fut
+        raise RuntimeError("_deserialize: not a pending receive of this socket")
+
+    # ------------------------------------------------------------------ send
+    def send(self, data: Any, flags: int = 0, copy: bool = True,  # type: ignore[override]
+             track: bool = False, routing_id: int | None = None,
+             group: str | None = None) -> asyncio.Future[Any]:
+        """Await queuing one frame; the result is what :meth:`zmq4.Socket.send` returns
+        (None, or a MessageTracker)."""
+        self._check_flags(flags)
+        nb = flags | C.DONTWAIT
+        base = _socket.Socket.send
+        if isinstance(data, str):
+            raise TypeError("str not allowed, use send_string() (or encode to bytes)")
+
+        def attempt() -> Any:
+            return base(self, data, nb, copy, track, routing_id, group)
+
+        return self._submit("sends", attempt, flags, self._sndtimeo())
+
+    def send_multipart(self, msg_parts: Sequence[Any], flags: int = 0,  # type: ignore[override]
+                       copy: bool = True, track: bool = False,
+                       **kwargs: Any) -> asyncio.Future[Any]:
+        """Await queuing a whole multipart message (atomically)."""
+        parts = _socket.check_parts(msg_parts)
+        self._check_flags(flags)
+        base = _socket.Socket.send
+        more = flags | C.SNDMORE | C.DONTWAIT
+        last = flags | C.DONTWAIT
+
+        def attempt() -> Any:
+            # the first frame decides (EAGAIN); the rest of a started message always fits
+            for part in parts[:-1]:
+                base(self, part, more, copy, track, **kwargs)
+            return base(self, parts[-1], last, copy, track, **kwargs)
+
+        return self._submit("sends", attempt, flags, self._sndtimeo())
+
+    # ------------------------------------------------------------------ poll
+    def poll(self, timeout: float | None = None,  # type: ignore[override]
+             flags: int = C.POLLIN) -> asyncio.Future[int]:
+        """Await ``flags`` (POLLIN/POLLOUT) for up to ``timeout`` ms (None: forever);
+        the result is the ready events (0 on timeout)."""
+        if self.closed:
+            raise ZMQError(C.ENOTSOCK, "socket is closed")
+        self._check_flags(flags)
+        if not flags:
+            raise ValueError("flags must include POLLIN and/or POLLOUT")
+        ms = timeout_ms(timeout)
+        state = _state_of(self._core)
+        fut: asyncio.Future[int] = state.loop.create_future()
+        try:
+            ready = int(self._core.events() & flags)
+        except ZMQError as e:
+            fut.set_exception(translate(e))
+            return fut
+        if ready or ms == 0:
+            fut.set_result(ready)
+            state.kick()
+            return fut
+        watcher: asyncio.Future[int] = state.loop.create_future()
+        state.watchers.append((watcher, flags))
+
+        def expire() -> None:
+            if not watcher.done():
+                watcher.set_result(0)
+
+        timer = None if ms < 0 else state.loop.call_later(ms / 1000.0, expire)
+
+        def done(w: asyncio.Future[int]) -> None:
+            if timer is not None:
+                timer.cancel()
+            if fut.done():
+                return
+            if w.cancelled():
+                fut.cancel()
+            elif w.exception() is not None:
+                fut.set_exception(w.exception())  # type: ignore[arg-type]
+            else:
+                fut.set_result(w.result())
+
+        def cancelled(f: asyncio.Future[int]) -> None:
+            if f.cancelled() and not watcher.done():
+                watcher.cancel()
+                state.kick()
+
+        watcher.add_done_callback(done)
+        fut.add_done_callback(cancelled)
+        state.kick()
+        return fut
+
+    # ------------------------------------------------------------------ things that drain ZMQ_FD
+    def get(self, option: int | str) -> Any:
+        try:
+            return super().get(option)
+        finally:
+            _kick(self._core)
+
+    getsockopt = get
+
+    def set(self, option: int | str, optval: Any) -> None:
+        try:
+            super().set(option, optval)
+        finally:
+            _kick(self._core)
+
+    setsockopt = set
+
+    def bind(self, addr: str | bytes) -> Any:
+        try:
+            return super().bind(addr)
+        finally:
+            _kick(self._core)
+
+    def connect(self, addr: str | bytes) -> Any:
+        try:
+            return super().connect(addr)
+        finally:
+            _kick(self._core)
+
+    def unbind(self, addr: str | bytes) -> None:
+        try:
+            super().unbind(addr)
+        finally:
+            _kick(self._core)
+
+    def disconnect(self, addr: str | bytes) -> None:
+        try:
+            super().disconnect(addr)
+        finally:
+            _kick(self._core)
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket; pending operations are cancelled."""
+        state = _states.pop(self._core, None)
+        if state is not None:
+            try:
+                state.fail_all(ZMQError(C.ENOTSOCK, "socket closed"), cancel=True)
+            except RuntimeError:  # its event loop is closed: nothing can await them
+                state.disarm()
+        super().close(linger)
+
+    def __repr__(self) -> str:
+        return super().__repr__().replace("zmq4.Socket", "zmq4.asyncio.Socket", 1)
+
+
+class Context(_context.Context):
+    """A zmq4 context whose ``socket()`` makes :class:`zmq4.asyncio.Socket` objects;
+    ``Context(sync_ctx)`` / ``Context.shadow(handle)`` share an existing context."""
+
+    __slots__ = ()
+
+    _socket_class: ClassVar[Callable[..., _socket.Socket]] = Socket
+
+    def socket(self, socket_type: int,
+               socket_class: Callable[..., _socket.Socket] | None = None,
+               **kwargs: Any) -> Socket:
+        """A new :class:`zmq4.asyncio.Socket` (or of ``socket_class``; see
+        :meth:`zmq4.Context.socket`)."""
+        return cast(Socket, super().socket(socket_type, socket_class, **kwargs))
+
+    def __repr__(self) -> str:
+        return super().__repr__().replace("zmq4.Context", "zmq4.asyncio.Context", 1)
+
+
+class Poller(_poller.Poller):
+    """A Poller whose ``poll(timeout)`` is awaitable; zmq4 sockets (async or not), raw fds
+    and objects with ``fileno()`` as in :class:`zmq4.Poller`."""
+
+    def poll(self, timeout: float | None = None) -> asyncio.Future[  # type: ignore[override]
+            list[tuple[Any, int]]]:
+        """Await readiness of any registered item for up to ``timeout`` ms (None: forever);
+        the result is ``[(item, revents), ...]`` as in :meth:`zmq4.Poller.poll`."""
+        ms = timeout_ms(timeout)
+        loop = _get_loop()
+        fut: asyncio.Future[list[tuple[Any, int]]] = loop.create_future()
+        items = list(self.sockets)
+        states: list[tuple[_IOState, int]] = []
+        watchers: dict[int, asyncio.Future[int]] = {}
+        raw: list[tuple[int, bool]] = []
+        timer: list[asyncio.TimerHandle] = []
+
+        def cleanup() -> None:
+            for w in watchers.values():
+                if not w.done():
+                    w.cancel()
+            watchers.clear()
+            for fd, writer in raw:
+                try:
+                    (loop.remove_writer if writer else loop.remove_reader)(fd)
+                except (ValueError, OSError, RuntimeError):
+                    pass
+            raw.clear()
+            for t in timer:
+                t.cancel()
+            for state, _flags in states:
+                state.kick()  # prune our watcher; re-check for the socket's own operations
+
+        def finish(result: list[tuple[Any, int]] | None, exc: BaseException | None) -> None:
+            cleanup()
+            if fut.done():
+                return
+            if exc is not None:
+                fut.set_exception(translate(exc) if isinstance(exc, ZMQError) else exc)
+            else:
+                fut.set_result(result or [])
+
+        def arm() -> None:
+            for i, (state, flags) in enumerate(states):
+                w = watchers.get(i)
+                if w is None or w.done():
+                    w = state.loop.create_future()
+                    state.watchers.append((w, flags))
+                    w.add_done_callback(wake)
+                    watchers[i] = w
+                    state.kick()
+
+        def wake(*_: Any) -> None:
+            if fut.done():
+                return
+            try:
+                found = _poller.zmq_poll(items, 0)
+            except Exception as e:
+                finish(None, e)
+                return
+            if found:
+                finish(found, None)
+            else:
+                arm()  # a wake-up for something else: keep watching
+
+        try:
+            ready = _poller.zmq_poll(items, 0)
+        except Exception as e:
+            finish(None, e)
+            return fut
+        if ready or ms == 0 or not items:
+            fut.set_result(ready)
+            for item, _flags in items:
+                if isinstance(item, _socket.Socket):
+                    _kick(item._core)  # the poll drained their ZMQ_FD
+            return fut
+        try:
+            for item, flags in items:
+                if isinstance(item, _socket.Socket):
+                    states.append((_state_of(item._core), flags))
+                    continue
+                fd, _ = _poller._entry(item, flags)
+                if flags & C.POLLIN:
+                    loop.add_reader(fd, wake)
+                    raw.append((fd, False))
+                if flags & C.POLLOUT:
+                    loop.add_writer(fd, wake)
+                    raw.append((fd, True))
+            arm()
+        except Exception as e:
+            finish(None, e)
+            return fut
+        if ms >= 0:
+            timer.append(loop.call_later(ms / 1000.0, finish, [], None))
+
+        def on_done(f: asyncio.Future[list[tuple[Any, int]]]) -> None:
+            if f.cancelled():
+                cleanup()
+
+        fut.add_done_callback(on_done)
+        return fut

@@ -1,0 +1,16 @@
+# Cython pure-Python-mode declarations for msg.py (msg.py must keep working uncompiled).
+# Msg becomes a cdef class: attribute access from other compiled modules (pipe, fq, lb,
+# capi) is a struct field load. Attributes stay public: sockets and engines set them.
+
+cimport cython
+
+@cython.freelist(256)
+cdef class Msg:
+    cdef public object data
+    cdef public int flags
+    cdef public object owner
+
+    cpdef Msg copy(self)
+
+cpdef Msg frame(object data, int flags=*)
+cpdef Py_ssize_t payload_size(object d) except -1
