@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from support import TRANSPORTS  # noqa: F401 - re-exported for old imports
+
 from zmq4 import capi
 
 

@@ -2,8 +2,7 @@
 shim and run as subprocesses with no Python in their environment (embedded mode: the shim
 finds and starts the interpreter itself). Each program prints "ok" and exits 0.
 
-Programs taking a transport argument run over inproc and tcp; the tcp runs are strict
-xfails until the core carries tcp (``abi_support.tcp``).
+Programs taking a transport argument run over inproc and tcp.
 """
 
 from __future__ import annotations

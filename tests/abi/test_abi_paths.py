@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def test_get_include_and_get_library() -> None:
 
 def _config(*args: str) -> str:
     r = subprocess.run([sys.executable, "-m", "zmq4", "config", *args], capture_output=True,
+                       cwd=tempfile.gettempdir(),
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     return r.stdout.strip()
@@ -37,7 +39,8 @@ def test_config_flags_build_a_program(tmp_path: Path) -> None:
     cc = abi_support.compiler().split()
     r = subprocess.run([*cc, "-Wall", "-Werror", f"-I{abi_support.CSRC}",
                         str(abi_support.CSRC / "reqrep.c"), "-o", str(exe), *flags],
-                       capture_output=True, text=True, timeout=120)
+                       capture_output=True,
+                       cwd=tempfile.gettempdir(), text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     abi_support.run_ok(exe)
 
@@ -52,7 +55,9 @@ def test_config_single_values_and_summary() -> None:
 def test_other_commands_still_work() -> None:
     for args in (["version"], ["keygen"]):
         r = subprocess.run([sys.executable, "-m", "zmq4", *args], capture_output=True,
+                       cwd=tempfile.gettempdir(),
                            text=True, timeout=60)
         assert r.returncode == 0, r.stderr
     assert "4.0.10" in subprocess.run([sys.executable, "-m", "zmq4", "version"],
-                                      capture_output=True, text=True).stdout
+                                      capture_output=True,
+                       cwd=tempfile.gettempdir(), text=True).stdout

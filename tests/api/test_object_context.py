@@ -8,6 +8,7 @@ import gc
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -377,7 +378,8 @@ EXIT_SCRIPT = textwrap.dedent("""
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", script,
-                           *args], capture_output=True, text=True, timeout=60)
+                           *args], capture_output=True, text=True, timeout=60,
+                          cwd=tempfile.gettempdir())
 
 
 def test_exit_with_open_sockets_is_bounded_and_warns() -> None:

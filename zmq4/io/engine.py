@@ -7,7 +7,9 @@ queued message into one buffer and one ``send``. Runs only in its I/O thread.
 
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
 the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
-back-pressure) and resumes when it asks. A protocol error or EOF ends the engine once
+back-pressure) and resumes when it asks; while paused with nothing to write, the fd is
+registered edge-triggered so a peer's hang-up cannot spin the loop (it is found when
+reading resumes). A protocol error or EOF ends the engine once
 (``session.engine_error``), never the thread. Handshake deadline: ``handshake_ivl``
 (an extension; libzmq 4.1's ZMQ_HANDSHAKE_IVL, default 30 s).
 """

@@ -4,7 +4,8 @@ ipc_listener_t).
 Owns: the listening socket of one bind, accepting (after TCP_ACCEPT_FILTER), tuning each
 accepted connection, and the sessions born from it (its children: unbind ends them too).
 ``bind`` runs in the socket's thread so errors (EADDRINUSE, ENOENT...) return from
-``zmq_bind``; accepting runs in the I/O thread. The ipc socket file is removed on close.
+``zmq_bind``; accepting runs in the I/O thread. The ipc socket file is removed on close,
+unless another bind has replaced it meanwhile (closing is asynchronous).
 """
 
 from __future__ import annotations

@@ -15,7 +15,13 @@ Rules:
   the socket frees room. Outbound messages are pulled only while the engine is ready and
   its output is not backlogged.
 - Termination (close/disconnect/unbind): what the socket queued is still written for up
-  to LINGER ms (-1 forever, 0 not at all), then the connection closes.
+  to LINGER ms (-1 forever, 0 not at all), then the connection closes; a connect
+  endpoint keeps (re)connecting meanwhile, so a peer that comes up later still gets it.
+- A socket-type rule ending a connect endpoint's pipe (REQ_RELAXED, a refused duplicate
+  identity, a PAIR's second peer) drops that connection only: it is re-established and
+  gets a fresh pipe (spec §8.11). On a bind side, or for STREAM, the session ends.
+- A pipe handed to a socket that closed meanwhile is terminated by the socket
+  (``SocketBase.post``), so a session never waits for a socket that is gone.
 - This module never imports zmq4.core: pipes are made by the socket (``make_session_pipes``
   / ``make_zap_pipes``), which keeps imports pointing down.
 """
