@@ -109,8 +109,14 @@ def zmq_errno() -> int:
     return getattr(_tls, "errno", 0)
 
 
-def zmq_strerror(errnum: int) -> str:
-    """``const char *zmq_strerror(int errnum)``: libzmq's text for errnum."""
+def zmq_strerror(errnum: int) -> Optional[str]:
+    """``const char *zmq_strerror(int errnum)``: libzmq's text for errnum (any C int);
+    None + EINVAL for a value that is not an int."""
+    if isinstance(errnum, bool) or not isinstance(errnum, int):
+        _set_errno(_C.EINVAL)
+        return None
+    if not -(2 ** 31) <= errnum < 2 ** 31:
+        return f"Unknown error {errnum}"
     return _strerror(errnum)
 
 
@@ -158,7 +164,7 @@ def zmq_ctx_get(context: Any, option: int) -> int:
 
 def zmq_init(io_threads: int) -> Optional[_Context]:
     """``void *zmq_init(int io_threads)`` (deprecated): ctx_new + IO_THREADS."""
-    if not isinstance(io_threads, int) or io_threads < 0:
+    if isinstance(io_threads, bool) or not isinstance(io_threads, int) or io_threads < 0:
         _set_errno(_C.EINVAL)
         return None
     ctx = _Context()
@@ -241,6 +247,8 @@ def zmq_msg_init_data(msg: Any, data: Any, size: int,
     referencing the payload is released (from any thread). ``ffn=None``: constant data."""
     try:
         m = _msg_obj(msg)
+        if ffn is not None and not callable(ffn):
+            raise ZMQError(_C.EINVAL, "zmq_msg_init_data: the free function is not callable")
         view = _payload(data, size)
         owner = _PayloadOwner(ffn, data, hint) if ffn is not None else None
         m._msg = _Msg(view, 0, owner)
@@ -679,12 +687,21 @@ def zmq_stopwatch_stop(watch: Any) -> int:
 
 
 def zmq_sleep(seconds: int) -> None:
-    """``void zmq_sleep(int seconds)``."""
+    """``void zmq_sleep(int seconds)``; a non-number or a negative value sets EINVAL."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+            or not seconds >= 0:
+        _set_errno(_C.EINVAL)
+        return None
     _time.sleep(seconds)
+    return None
 
 
-def zmq_threadstart(func: Callable[[Any], Any], arg: Any) -> threading.Thread:
-    """``void *zmq_threadstart(zmq_thread_fn *func, void *arg)``: starts an OS thread."""
+def zmq_threadstart(func: Callable[[Any], Any], arg: Any) -> Optional[threading.Thread]:
+    """``void *zmq_threadstart(zmq_thread_fn *func, void *arg)``: starts an OS thread;
+    None + EINVAL when ``func`` is not callable."""
+    if not callable(func):
+        _set_errno(_C.EINVAL)
+        return None
     t = threading.Thread(target=func, args=(arg,), daemon=True, name="zmq_threadstart")
     t.start()
     return t

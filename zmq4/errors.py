@@ -97,11 +97,24 @@ def error(errnum: int, msg: Optional[str] = None) -> ZMQError:
     return cls(errnum, msg)
 
 
+#: Attribute set on an exception that a signal handler raised while zmq4 was waiting.
+INTERRUPTED = "_zmq4_interrupted"
+
+
+def mark_interrupted(exc: BaseException) -> None:
+    """Note that ``exc`` came from a signal handler during a blocking wait (→ EINTR in C)."""
+    if not isinstance(exc, ZMQError):
+        try:
+            setattr(exc, INTERRUPTED, True)
+        except (AttributeError, TypeError):
+            pass
+
+
 def errno_of(exc: BaseException) -> int:
     """The errno a C caller sees for ``exc`` (the one mapping capi uses)."""
     if isinstance(exc, ZMQError):
         return exc.errno
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt) or getattr(exc, INTERRUPTED, False):
         return C.EINTR
     if isinstance(exc, MemoryError):
         return C.ENOMEM

@@ -383,10 +383,7 @@ class Alarm(Exception):
 # handler raises. Both must come out of the C face as -1/EINTR.
 SIGNAL_EXCEPTIONS = [
     pytest.param(KeyboardInterrupt, id="KeyboardInterrupt"),
-    pytest.param(Alarm, id="Alarm", marks=pytest.mark.xfail(strict=True, reason=(
-        "capi/errors.errno_of: an exception raised by a signal handler during a blocking "
-        "wait maps to EFAULT unless it is a KeyboardInterrupt; the wait points do not "
-        "mark it as an interruption (fix proposed in the regression-port report)"))),
+    pytest.param(Alarm, id="Alarm"),
 ]
 
 

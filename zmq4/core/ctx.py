@@ -19,7 +19,7 @@ import weakref
 from typing import Any, Optional
 
 from .. import constants as C
-from ..errors import ZMQError
+from ..errors import ZMQError, mark_interrupted
 from . import options as _options
 from .pipe import Pipe
 from .socket_base import _CONFLATE_TYPES, SocketBase, inproc_hwm
@@ -201,7 +201,11 @@ class Context:
         with self._cond:
             while self.sockets:
                 # bounded waits so signal handlers run (Ctrl-C → KeyboardInterrupt / EINTR)
-                self._cond.wait(0.1)
+                try:
+                    self._cond.wait(0.1)
+                except BaseException as exc:  # a signal handler raised: EINTR for C callers
+                    mark_interrupted(exc)
+                    raise
         if self.io is not None:
             self.io.wait_sessions()  # lingering data flushed or its linger expired
             self.io.stop()

@@ -16,6 +16,8 @@ import threading
 from collections import deque
 from typing import Any
 
+from ..errors import mark_interrupted
+
 
 class Mailbox:
     """libzmq mailbox_t: commands for one owner thread, with a pollable wake-up fd."""
@@ -54,7 +56,11 @@ class Mailbox:
         Returns True if the fd was signalled. GIL released while waiting."""
         if self.commands:
             return True
-        return bool(self._poller.poll(timeout_ms))
+        try:
+            return bool(self._poller.poll(timeout_ms))
+        except BaseException as exc:  # a signal handler raised: EINTR for C callers
+            mark_interrupted(exc)
+            raise
 
     def close(self) -> list[Any]:
         """Stop accepting commands; returns those queued and never processed."""

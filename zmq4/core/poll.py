@@ -15,6 +15,7 @@ import time
 from typing import Any, Sequence
 
 from .. import constants as C
+from ..errors import mark_interrupted
 from .socket_base import SocketBase
 
 _ERRBITS = select.POLLERR | select.POLLHUP | select.POLLNVAL
@@ -69,7 +70,12 @@ def poll(entries: Sequence[tuple[Any, int]], timeout_ms: int) -> list[int]:
                 wait = -1
             else:
                 wait = max(0, int((deadline - time.monotonic()) * 1000 + 0.999))
-            for fd, bits in poller.poll(wait):
+            try:
+                ready_fds = poller.poll(wait)
+            except BaseException as exc:  # a signal handler raised: EINTR for C callers
+                mark_interrupted(exc)
+                raise
+            for fd, bits in ready_fds:
                 raw[fd] = bits
         out = []
         ready = False
