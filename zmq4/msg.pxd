@@ -2,9 +2,6 @@
 # Msg becomes a cdef class: attribute access from other compiled modules (pipe, fq, lb,
 # capi) is a struct field load. Attributes stay public: sockets and engines set them.
 
-cimport cython
-
-@cython.freelist(256)
 cdef class Msg:
     cdef public object data
     cdef public int flags

@@ -182,14 +182,6 @@ def test_send_multipart_errors(pair: tuple[zmq.Socket, zmq.Socket]) -> None:
     assert b.recv_multipart() == [b"after"]
 
 
-ATOMICITY_BUG = pytest.mark.xfail(
-    strict=True, reason="core (zmq4/core/fq.py, lb.py): FQ/LB.terminated remove another "
-    "pipe by swapping it with the last active one; when that moves the pipe being read "
-    "(written) mid-message, `current` is reset instead of following it, so the rest of "
-    "the message comes from (goes to) another peer")
-
-
-@ATOMICITY_BUG
 def test_fair_queue_keeps_a_message_whole_when_another_peer_leaves(
         context: zmq.Context) -> None:
     router = context.socket(zmq.ROUTER)
@@ -212,7 +204,6 @@ def test_fair_queue_keeps_a_message_whole_when_another_peer_leaves(
     assert router.recv() == b"c2" and not router.rcvmore
 
 
-@ATOMICITY_BUG
 def test_load_balancer_keeps_a_message_whole_when_another_peer_leaves(
         context: zmq.Context) -> None:
     pulls = {}

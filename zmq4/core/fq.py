@@ -102,9 +102,12 @@ class FQ:
         if i is None:
             return
         was_current = i == self.current and i < arr.active
+        cur = arr.pipes[self.current] if self.current < arr.active else None
         arr.remove(pipe)
         if was_current and self.more:
             self.more = False  # the rest of that message is gone
+        if cur is not None and cur is not pipe:
+            self.current = arr.pos[cur]  # follow the pipe being read: it may have moved
         if self.current >= arr.active:
             self.current = 0
         if self.last_in is pipe:

@@ -44,7 +44,10 @@ class LB:
             return
         if self.more and i == self.current and i < arr.active:
             self.dropping = True
+        cur = arr.pipes[self.current] if self.current < arr.active else None
         arr.remove(pipe)
+        if cur is not None and cur is not pipe:
+            self.current = arr.pos[cur]  # follow the pipe being written: it may have moved
         if self.current >= arr.active:
             self.current = 0
         if self.last_out is pipe:
