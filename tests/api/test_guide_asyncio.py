@@ -1,7 +1,7 @@
 """ZeroMQ guide's asynchronous client/server (asyncsrv) with asyncio workers, written with
 zmq4.asyncio: DEALER clients, a ROUTER frontend and DEALER backend shuttled by an async
 Poller loop, and worker tasks that answer each request several times — everything as tasks
-on one event loop (the default loop, and uvloop when installed)."""
+on one event loop (the default loop, and uvloop)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
+import uvloop  # a test dependency (pyproject test extra)
 from support import bind_address
 
 import zmq4 as zmq
 import zmq4.asyncio as azmq
-
-try:
-    import uvloop
-except ImportError:  # pragma: no cover - optional
-    uvloop = None
 
 CLIENTS = 3
 WORKERS = 4
@@ -25,8 +21,7 @@ REQUESTS = 5
 REPLIES_PER_REQUEST = 2
 
 
-@pytest.fixture(params=["asyncio", pytest.param("uvloop", marks=pytest.mark.skipif(
-    uvloop is None, reason="uvloop is not installed"))])
+@pytest.fixture(params=["asyncio", "uvloop"])
 def new_loop(request: pytest.FixtureRequest) -> Callable[[], asyncio.AbstractEventLoop]:
     if request.param == "uvloop":
         return uvloop.new_event_loop  # type: ignore[no-any-return]

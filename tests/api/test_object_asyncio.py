@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+import uvloop  # a test dependency (pyproject test extra)
 from support import TRANSPORTS, bind_address
 
 import zmq4 as zmq
@@ -20,13 +21,7 @@ import zmq4.asyncio as azmq
 
 TIMEOUT_MS = 10000
 
-try:
-    import uvloop
-except ImportError:  # pragma: no cover - optional
-    uvloop = None
-
-LOOPS = ["asyncio", pytest.param("uvloop", marks=pytest.mark.skipif(
-    uvloop is None, reason="uvloop is not installed"))]
+LOOPS = ["asyncio", "uvloop"]
 
 
 @pytest.fixture(params=LOOPS)

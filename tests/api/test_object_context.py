@@ -159,7 +159,6 @@ def test_destroy_argument_error(context: zmq.Context) -> None:
         context.destroy(linger="0")  # type: ignore[arg-type]
 
 
-@pytest.mark.skipif("tcp" not in TRANSPORTS, reason="needs tcp")
 def test_destroy_with_linger_zero_does_not_wait_for_an_absent_peer() -> None:
     ctx = zmq.Context()
     push = ctx.socket(zmq.PUSH)

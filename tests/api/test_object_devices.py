@@ -326,8 +326,6 @@ def test_monitored_queue_function(context: zmq.Context) -> None:
     assert len(errors) == 1 and isinstance(errors[0], zmq.ContextTerminated)
 
 
-@pytest.mark.skipif(not [t for t in TRANSPORTS if t != "inproc"],
-                    reason="needs tcp or ipc between processes")
 def test_process_proxy() -> None:
     transport = "ipc" if "ipc" in TRANSPORTS else "tcp"
     in_addr, out_addr = endpoint_pair(transport)

@@ -12,7 +12,6 @@ from support import TRANSPORTS, bind_address
 import zmq4 as zmq
 
 TIMEOUT_MS = 10000
-needs_tcp = pytest.mark.skipif("tcp" not in TRANSPORTS, reason="tcp not in TRANSPORTS yet")
 
 
 @pytest.fixture
@@ -145,7 +144,6 @@ def test_connect_before_bind_inproc(context: zmq.Context) -> None:
     assert pull.recv() == b"early"
 
 
-@needs_tcp
 def test_bind_to_random_port_default_range(context: zmq.Context) -> None:
     pull = context.socket(zmq.PULL)
     port = pull.bind_to_random_port("tcp://127.0.0.1")
@@ -158,7 +156,6 @@ def test_bind_to_random_port_default_range(context: zmq.Context) -> None:
     assert pull.recv() == b"random"
 
 
-@needs_tcp
 def test_bind_to_random_port_range(context: zmq.Context) -> None:
     s = context.socket(zmq.PULL)
     port = s.bind_to_random_port("tcp://127.0.0.1", min_port=40000, max_port=40100,
@@ -166,7 +163,6 @@ def test_bind_to_random_port_range(context: zmq.Context) -> None:
     assert 40000 <= port < 40100
 
 
-@needs_tcp
 def test_bind_to_random_port_gives_up_with_zmqbinderror(context: zmq.Context) -> None:
     holder = pysocket.socket()
     holder.bind(("127.0.0.1", 0))

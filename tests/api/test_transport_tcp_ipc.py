@@ -33,7 +33,6 @@ NETWORK = [t for t in TRANSPORTS if t != "inproc"]
 TIMEOUT_MS = 10000  # generous: the suite must pass on a loaded 2-core machine
 _EVENT = struct.Struct("=HI")
 
-pytestmark = pytest.mark.skipif(not NETWORK, reason="no tcp/ipc in TRANSPORTS")
 
 
 # ---------------------------------------------------------------------------- helpers
