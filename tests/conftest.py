@@ -7,6 +7,8 @@ tests/support.py; import them from there (``from support import bind``), never f
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +16,20 @@ import pytest
 from support import TRANSPORTS  # noqa: F401 - re-exported for old imports
 
 from zmq4 import capi
+
+
+WATCHDOG_S = 300.0
+
+
+@pytest.fixture(autouse=True)
+def _hang_watchdog() -> Iterator[None]:
+    """Backstop for pytest-timeout: its SIGALRM handler only runs when the main thread
+    returns to bytecode, so a wait stuck below Python would stall the whole run. This
+    dumps every thread's stack and exits the process if one test (setup, call and
+    teardown together) takes longer than WATCHDOG_S."""
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True, file=sys.stderr)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from zmq4.msg cimport Msg
 from zmq4.core.pipe cimport Pipe
 
 cdef int _MORE
-cdef int _TERMINATED
 
 cdef class PipeArray:
     cdef public list pipes
@@ -27,7 +26,9 @@ cdef class FQ:
     cpdef activated(self, Pipe pipe)
     @cython.locals(arr=PipeArray)
     cpdef terminated(self, Pipe pipe)
-    @cython.locals(arr=PipeArray, pipe=Pipe, m=Msg)
+    @cython.locals(i=Py_ssize_t)
+    cdef _retire(self, Pipe pipe)
+    @cython.locals(arr=PipeArray, pipe=Pipe, m=Msg, misses=Py_ssize_t)
     cpdef Msg recv(self)
-    @cython.locals(arr=PipeArray, pipe=Pipe)
+    @cython.locals(arr=PipeArray, pipe=Pipe, misses=Py_ssize_t)
     cpdef bint has_in(self) except -1

@@ -15,7 +15,6 @@ from typing import Optional
 
 from ..msg import MORE as _MORE
 from ..msg import Msg
-from .pipe import TERMINATED as _TERMINATED
 from .pipe import Pipe
 
 
@@ -113,10 +112,23 @@ class FQ:
         if self.last_in is pipe:
             self.last_in = None
 
+    def _retire(self, pipe: Pipe) -> None:
+        """An empty read: move ``pipe`` out of the active prefix until its activate_read.
+
+        Reaching the delimiter inside ``read`` may already have removed it (the socket's
+        ``terminated`` ran), so look it up again. The callers also bound their loops by the
+        number of pipes: a pipe that stays active while empty (its state changed under us
+        by a close from another thread, which libzmq does not support either) must cost
+        an empty result, never a spin that holds the GIL forever."""
+        i = self.arr.pos.get(pipe, -1)
+        if 0 <= i < self.arr.active:
+            self.arr.deactivate_at(i)
+
     def recv(self) -> Optional[Msg]:
         """Next frame, or None if no pipe has a message."""
         arr = self.arr
-        while arr.active:
+        misses = len(arr.pipes)  # empty reads allowed: each one retires a pipe
+        while arr.active and misses >= 0:
             if self.current >= arr.active:
                 self.current = 0
             pipe = arr.pipes[self.current]
@@ -131,8 +143,8 @@ class FQ:
                     if self.current >= arr.active:
                         self.current = 0
                 return m
-            if pipe.state != _TERMINATED and pipe in arr.pos:
-                arr.deactivate_at(arr.pos[pipe])
+            self._retire(pipe)
+            misses -= 1
             self.more = False
             if self.current >= arr.active:
                 self.current = 0
@@ -142,14 +154,15 @@ class FQ:
         if self.more:
             return True
         arr = self.arr
-        while arr.active:
+        misses = len(arr.pipes)
+        while arr.active and misses >= 0:
             if self.current >= arr.active:
                 self.current = 0
             pipe = arr.pipes[self.current]
             if pipe.check_read():
                 return True
-            if pipe.state != _TERMINATED and pipe in arr.pos:
-                arr.deactivate_at(arr.pos[pipe])
+            self._retire(pipe)
+            misses -= 1
             if self.current >= arr.active:
                 self.current = 0
         return False

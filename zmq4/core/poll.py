@@ -15,7 +15,7 @@ import time
 from typing import Any, Sequence
 
 from .. import constants as C
-from ..errors import mark_interrupted
+from ..errors import ZMQError, mark_interrupted
 from .socket_base import SocketBase
 
 _ERRBITS = select.POLLERR | select.POLLHUP | select.POLLNVAL
@@ -41,21 +41,36 @@ def poll(entries: Sequence[tuple[Any, int]], timeout_ms: int) -> list[int]:
         if timeout_ms > 0:
             time.sleep(timeout_ms / 1000.0)
         return []
-    deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000.0
     poller = select.poll()
     fds: dict[int, int] = {}
-    for obj, events in entries:
-        if isinstance(obj, SocketBase):
-            if events:
-                fd = obj.getsockopt(C.FD)
-                fds[fd] = fds.get(fd, 0) | select.POLLIN
-        else:
-            mask = 0
-            if events & C.POLLIN:
-                mask |= select.POLLIN
-            if events & C.POLLOUT:
-                mask |= select.POLLOUT
-            fds[obj] = fds.get(obj, 0) | mask
+    pinned: list[Any] = []
+    try:
+        for obj, events in entries:
+            if isinstance(obj, SocketBase):
+                if events:
+                    fd = obj.getsockopt(C.FD)  # ENOTSOCK / ETERM for a closed socket
+                    if not obj.mailbox.pin():
+                        raise ZMQError(C.ENOTSOCK, "socket is closed")
+                    pinned.append(obj.mailbox)
+                    fds[fd] = fds.get(fd, 0) | select.POLLIN
+            else:
+                mask = 0
+                if events & C.POLLIN:
+                    mask |= select.POLLIN
+                if events & C.POLLOUT:
+                    mask |= select.POLLOUT
+                fds[obj] = fds.get(obj, 0) | mask
+        return _poll(poller, fds, entries, timeout_ms)
+    finally:
+        for mb in pinned:
+            mb.unpin()
+
+
+def _poll(poller: Any, fds: dict[int, int], entries: Sequence[tuple[Any, int]],
+          timeout_ms: int) -> list[int]:
+    """The wait loop of ``poll``. The sockets' mailbox fds stay pinned open meanwhile: a
+    socket closed by another thread cannot hand its fd number to some new file."""
+    deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000.0
     for fd, mask in fds.items():
         poller.register(fd, mask)
     first = True

@@ -189,6 +189,8 @@ class SocketBase:
 
     def events(self) -> int:
         """ZMQ_EVENTS: process pending commands, then report POLLIN/POLLOUT."""
+        if self.closed:
+            raise ZMQError(C.ENOTSOCK, "socket is closed")
         self.process_commands(0)
         ev = 0
         if self.CAN_RECV and self.xhas_in():
