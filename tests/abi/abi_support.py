@@ -98,12 +98,3 @@ def exported_symbols(path: str) -> set[str]:
     out = subprocess.run([nm, "-D", "--defined-only", path], capture_output=True,
                          text=True, check=True).stdout
     return {line.split()[-1] for line in out.splitlines() if line.split()}
-
-
-
-
-#: The core carries tcp (it landed with the transport layer); kept for the gap markers.
-TCP_READY = True
-
-#: Marks the tcp variants (a no-op marker: they are ordinary tests now).
-tcp = pytest.mark.usefixtures()

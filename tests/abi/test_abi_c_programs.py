@@ -14,7 +14,6 @@ from pathlib import Path
 
 import abi_support
 import pytest
-from abi_support import tcp
 
 Build = Callable[..., Path]
 
@@ -45,24 +44,7 @@ def test_inproc(c_program: Build, program: str) -> None:
     abi_support.run_ok(c_program(program), "inproc")
 
 
-def _core_tcp_gap(reason: str, strict: bool = True) -> pytest.MarkDecorator:
-    """A tcp behaviour the core does not have yet (each reproduced without the shim, from
-    Python through zmq4.capi): strict, so the test flips to a failure once it is fixed;
-    not strict for an intermittent one."""
-    return pytest.mark.xfail(abi_support.TCP_READY, strict=strict, reason=f"core tcp: {reason}")
-
-
-TCP_GAPS = {
-    "poll_fd.c": _core_tcp_gap(
-        "intermittent: zmq_poll does not report POLLIN for a message that has arrived on a "
-        "tcp PULL (zmq_recv returns it at once)", strict=False),
-}
-
-
-@tcp
-@pytest.mark.parametrize("program", [
-    pytest.param(p, marks=TCP_GAPS[p]) if p in TCP_GAPS else p
-    for p in TRANSPORT_PROGRAMS])
+@pytest.mark.parametrize("program", TRANSPORT_PROGRAMS)
 def test_tcp(c_program: Build, program: str) -> None:
     abi_support.run_ok(c_program(program), "tcp")
 

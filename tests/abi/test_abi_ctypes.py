@@ -17,7 +17,6 @@ from typing import Any
 
 import abi_support
 import pytest
-from abi_support import tcp
 
 import zmq4
 from zmq4 import constants as C
@@ -285,7 +284,6 @@ def test_host_exit_while_threads_call(tmp_path: Path) -> None:
         assert r.returncode == 0 and r.stdout == "done\n", (r.returncode, r.stdout, r.stderr)
 
 
-@tcp
 def test_reqrep_tcp(lib: Any) -> None:
     ctx = lib.zmq_ctx_new()
     rep, req = lib.zmq_socket(ctx, C.REP), lib.zmq_socket(ctx, C.REQ)
@@ -309,7 +307,6 @@ def test_reqrep_tcp(lib: Any) -> None:
     assert lib.zmq_ctx_term(ctx) == 0
 
 
-@tcp
 @pytest.mark.interop
 @pytest.mark.parametrize("shim_binds", [True, False], ids=["shim-binds", "pyzmq-binds"])
 def test_pyzmq_peer_over_tcp(lib: Any, shim_binds: bool) -> None:
