@@ -15,10 +15,7 @@ process"):
 
 from __future__ import annotations
 
-import pytest
-
-hypothesis = pytest.importorskip("hypothesis")
-from _security_helpers import (  # noqa: E402
+from _security_helpers import (
     CLIENT_PUBLIC,
     CLIENT_SECRET,
     SERVER_PUBLIC,
@@ -27,7 +24,7 @@ from _security_helpers import (  # noqa: E402
     curve_pair,
     plain_pair,
 )
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st  # noqa: E402
 
 from zmq4 import constants as C  # noqa: E402
