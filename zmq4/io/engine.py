@@ -27,6 +27,9 @@ from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, IOThread
 
 _READ_SIZE = 256 * 1024
 _HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
+# A peer that closed must cost an EPIPE on that connection, never SIGPIPE for the process:
+# Python ignores SIGPIPE at startup, but a C program using the shim (embedded mode) may not.
+_NOSIGNAL = getattr(_socket, "MSG_NOSIGNAL", 0)
 
 
 class _EngineBase:
@@ -64,7 +67,7 @@ class _EngineBase:
             self.out += data
         else:
             try:
-                n = self.sock.send(data)
+                n = self.sock.send(data, _NOSIGNAL)
             except (BlockingIOError, InterruptedError):
                 n = 0
             except OSError as e:
@@ -81,7 +84,7 @@ class _EngineBase:
     def on_writable(self) -> None:
         if self.out:
             try:
-                n = self.sock.send(self.out)
+                n = self.sock.send(self.out, _NOSIGNAL)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as e:
