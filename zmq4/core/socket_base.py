@@ -412,6 +412,19 @@ class SocketBase:
         if self.closed:
             raise ZMQError(C.ENOTSOCK, "socket is already closed")
         self.closed = True
+        try:
+            self._close_steps()
+        finally:
+            # whatever failed above (a signal handler's exception, say), the mailbox fd is
+            # released and the context stops waiting for this socket: term never hangs
+            try:
+                for cmd in self.mailbox.close():
+                    if cmd[0] == "bind":
+                        _refuse_pipe(cmd[1])
+            finally:
+                self.ctx.socket_closed(self)
+
+    def _close_steps(self) -> None:
         self.event(C.EVENT_MONITOR_STOPPED, 0, "")
         self._stop_monitor()
         for name in list(self.inproc_names):
@@ -431,10 +444,6 @@ class SocketBase:
         for pipe in list(self.pipes):
             pipe.terminate(delay)
         self.pipes.clear()
-        for cmd in self.mailbox.close():
-            if cmd[0] == "bind":
-                _refuse_pipe(cmd[1])
-        self.ctx.socket_closed(self)
 
     # ------------------------------------------------------------------ monitor
     def monitor(self, endpoint: Optional[str], events: int) -> None:
