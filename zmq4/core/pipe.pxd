@@ -35,6 +35,11 @@ cdef class Pipe:
     cpdef bint check_write(self) except -1
     @cython.locals(peer=Pipe, out_buf=list)
     cpdef bint write(self, Msg msg) except -1
+    @cython.locals(peer=Pipe, n=Py_ssize_t, i=Py_ssize_t, last=Py_ssize_t, j=Py_ssize_t,
+                   parts=list, frames=list, m=Msg)
+    cpdef Py_ssize_t write_messages(self, list messages, Py_ssize_t start=*) except -1
+    @cython.locals(batch=list, m=Msg)
+    cpdef tuple read_messages(self, list parts, Py_ssize_t limit)
     cpdef rollback(self)
     @cython.locals(peer=Pipe)
     cpdef terminate(self, bint delay=*)

@@ -176,6 +176,58 @@ class Pipe:
             peer.sink.post(("activate_read", peer))
         return True
 
+    def write_messages(self, messages: list, start: int = 0) -> int:
+        """Batch ``write`` for a session: ``messages[start:]`` are whole messages, each a
+        list of frame payloads. Writes them in order until one does not fit under the HWM
+        (or the pipe is no longer active); returns how many were written.
+
+        Each message reaches the peer's queue in one ``extend`` (multipart atomicity),
+        and the reader is woken at most once, after the last one (the Dekker order holds:
+        every frame is queued before ``in_sleeping`` is looked at)."""
+        if self.out_buf:
+            return 0  # the socket side never has a half-written message; be safe anyway
+        peer = self.peer
+        q = peer.inq
+        n = len(messages)
+        i = start
+        while i < n:
+            if not self.check_write():
+                break
+            parts = messages[i]
+            last = len(parts) - 1
+            if last == 0:
+                m = Msg(parts[0], 0)
+                if peer.conflate:
+                    q.clear()
+                q.append(m)
+            else:
+                frames = [Msg(parts[j], _MORE if j < last else 0) for j in range(last + 1)]
+                if peer.conflate:
+                    q.clear()
+                q.extend(frames)
+            self.msgs_written += 1
+            i += 1
+        if i > start and peer.in_sleeping:
+            peer.in_sleeping = False
+            peer.sink.post(("activate_read", peer))
+        return i - start
+
+    def read_messages(self, parts: list, limit: int) -> tuple:
+        """Batch ``read`` for a session: up to ``limit`` whole messages, each a list of
+        frame payloads. ``parts`` holds the frames already read of an unfinished message
+        (continued here). Returns ``(messages, parts)``: the complete messages, and the
+        frames of a message still unfinished when the queue ran dry."""
+        batch: list = []
+        while len(batch) < limit:
+            m = self.read()
+            if m is None:
+                break
+            parts.append(m.data)
+            if not m.flags & _MORE:
+                batch.append(parts)
+                parts = []
+        return batch, parts
+
     def rollback(self) -> None:
         """Drop the frames of an unfinished outbound message."""
         self.out_buf.clear()

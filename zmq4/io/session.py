@@ -185,17 +185,8 @@ class Session:
         pending = self.pending_in
         if pipe is None or not pending:
             return
-        i = 0
         n = len(pending)
-        while i < n:
-            parts = pending[i]
-            last = len(parts) - 1
-            first = Msg(parts[0], MORE if last else 0)
-            if not pipe.write(first):
-                break
-            for j in range(1, last + 1):
-                pipe.write(Msg(parts[j], MORE if j < last else 0))
-            i += 1
+        i = pipe.write_messages(pending, 0)  # compiled: one Msg per frame, one wake-up
         if i == n:
             self.pending_in = []
             if self.engine is not None and not self.engine.reading:
@@ -209,29 +200,22 @@ class Session:
         engine, pipe = self.engine, self.pipe
         if pipe is None or engine is None or not engine.ready or engine.closed:
             return
-        batch: list[list[Any]] = []
         parts = self.out_parts
         self._pulling = True
         try:
             while not engine.backlogged:
-                m = pipe.read()  # reaching the delimiter calls pipe_ended -> _pipe_gone
-                if m is None:
-                    break
-                parts.append(m.data)
-                if not m.flags & MORE:
-                    batch.append(parts)
-                    parts = []
-                    if len(batch) >= _BATCH:
-                        engine.send_messages(batch)
-                        batch = []
-                        if self.engine is not engine or engine.closed:
-                            return
+                # compiled; reaching the delimiter calls pipe_ended -> _pipe_gone
+                batch, parts = pipe.read_messages(parts, _BATCH)
+                if batch:
+                    engine.send_messages(batch)
+                    if self.engine is not engine or engine.closed:
+                        return
+                if len(batch) < _BATCH:
+                    break  # the pipe is empty (or ended)
         finally:
             self._pulling = False
         if self.pipe is not None:
             self.out_parts = parts
-        if batch and not engine.closed:
-            engine.send_messages(batch)
         self._maybe_finish(force=self.pipe is None)
 
     def engine_drained(self) -> None:
