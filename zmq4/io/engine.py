@@ -3,7 +3,9 @@
 Owns: the fd of one connection and pumping bytes between it and a ``ZmtpConnection``
 (``StreamEngine``) or straight through (``RawEngine``, ZMQ_STREAM / ROUTER_RAW). Reads
 drain into one reusable buffer and decode everything in it in one call; writes batch every
-queued message into one buffer and one ``send``. Runs only in its I/O thread.
+queued message into one buffer and one ``send``; what the kernel does not take at once
+waits as a queue of chunks (views, never re-copied) sent with ``sendmsg``. Runs only in its
+I/O thread.
 
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
 the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
@@ -16,8 +18,10 @@ reading resumes). A protocol error or EOF ends the engine once
 
 from __future__ import annotations
 
+import itertools
 import socket as _socket
 import time
+from collections import deque
 from typing import Any, Optional
 
 from ..zmtp.connection import ZmtpConnection
@@ -30,6 +34,7 @@ _HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
 # A peer that closed must cost an EPIPE on that connection, never SIGPIPE for the process:
 # Python ignores SIGPIPE at startup, but a C program using the shim (embedded mode) may not.
 _NOSIGNAL = getattr(_socket, "MSG_NOSIGNAL", 0)
+_IOV_MAX = 64  # chunks per sendmsg (the kernel allows 1024)
 
 
 class _EngineBase:
@@ -40,7 +45,8 @@ class _EngineBase:
         self.sock = sock
         self.fd = sock.fileno()
         self.session = session
-        self.out = bytearray()
+        self.out: deque[Any] = deque()  # unsent chunks (memoryviews / buffers), in order
+        self.out_bytes = 0
         self.reading = True
         self.closed = False
         self._mask = EPOLLIN
@@ -61,38 +67,55 @@ class _EngineBase:
             self.io.modify(self.fd, mask)
 
     def write(self, data: Any) -> None:
-        if self.closed or not data:
+        """Send ``data`` now as far as the kernel takes it; queue the rest (no copy: the
+        buffer is the engine's from here on, callers never touch it again)."""
+        if self.closed or not len(data):
             return
         if self.out:
-            self.out += data
-        else:
-            try:
-                n = self.sock.send(data, _NOSIGNAL)
-            except (BlockingIOError, InterruptedError):
-                n = 0
-            except OSError as e:
-                self._failed(f"send failed: {e.strerror}")
-                return
-            if n < len(data):
-                self.out += memoryview(data)[n:]
-        self._update_mask()
+            self.out.append(data)
+            self.out_bytes += len(data)
+            return  # EPOLLOUT is armed already
+        try:
+            n = self.sock.send(data, _NOSIGNAL)
+        except (BlockingIOError, InterruptedError):
+            n = 0
+        except OSError as e:
+            self._failed(f"send failed: {e.strerror}")
+            return
+        if n < len(data):
+            rest = memoryview(data)[n:]
+            self.out.append(rest)
+            self.out_bytes += len(rest)
+            self._update_mask()
 
     @property
     def backlogged(self) -> bool:
-        return len(self.out) >= _HIGH_WATER
+        return self.out_bytes >= _HIGH_WATER
 
     def on_writable(self) -> None:
-        if self.out:
+        out = self.out
+        if out:
+            chunks = list(itertools.islice(out, _IOV_MAX))
             try:
-                n = self.sock.send(self.out, _NOSIGNAL)
+                n = self.sock.sendmsg(chunks, (), _NOSIGNAL) if len(chunks) > 1 \
+                    else self.sock.send(chunks[0], _NOSIGNAL)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as e:
                 self._failed(f"send failed: {e.strerror}")
                 return
-            del self.out[:n]
+            self.out_bytes -= n
+            while n:
+                first = out[0]
+                size = len(first)
+                if n >= size:
+                    out.popleft()
+                    n -= size
+                else:
+                    out[0] = memoryview(first)[n:]
+                    n = 0
         self._update_mask()
-        if not self.out:
+        if not out:
             self.session.engine_drained()
 
     def pause_reading(self) -> None:
@@ -262,4 +285,6 @@ class RawEngine(_EngineBase):
                     # an empty data frame closes the connection once the rest is written
                     self.session.engine_close_requested()
                     return
-                self.write(p)
+                # the engine keeps what the kernel does not take yet: a private copy of
+                # anything the application could still change or resize
+                self.write(p if type(p) is bytes else bytes(p))
