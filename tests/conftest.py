@@ -17,7 +17,6 @@ from support import TRANSPORTS  # noqa: F401 - re-exported for old imports
 
 from zmq4 import capi
 
-
 WATCHDOG_S = 300.0
 
 
@@ -42,6 +41,16 @@ def ctx() -> Iterator[Any]:
             s.options.linger = 0
             s.close()
     assert capi.zmq_ctx_term(c) == 0
+
+
+@pytest.fixture
+def context() -> Iterator[Any]:
+    """An object-API context (``zmq4.Context``), destroyed with linger 0 afterwards."""
+    import zmq4
+
+    c = zmq4.Context()
+    yield c
+    c.destroy(linger=0)
 
 
 @pytest.fixture(params=TRANSPORTS)

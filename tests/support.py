@@ -119,3 +119,18 @@ def wait_queued(sock: Any, n_msgs: int, timeout: float = SETTLE_TIMEOUT) -> None
     queues (e.g. before checking fair queuing, which needs every peer's messages there)."""
     wait_until(lambda: queued_messages(sock) >= n_msgs, sock, timeout,
                f"{n_msgs} queued messages on {core_socket(sock)!r}", poll_events=False)
+
+
+class RecordingSink:
+    """Stands in for a socket or session at one end of a pipe: records what the pipe
+    posts (``activate_read``, ``pipe_term``...) and the ends that finished."""
+
+    def __init__(self) -> None:
+        self.commands: list[Any] = []
+        self.ended: list[Any] = []
+
+    def post(self, command: Any) -> None:
+        self.commands.append(command)
+
+    def pipe_ended(self, pipe: Any) -> None:
+        self.ended.append(pipe)

@@ -25,13 +25,6 @@ TIMEOUT_MS = 10000
 
 
 @pytest.fixture
-def context() -> Iterator[zmq4.Context]:
-    ctx = zmq4.Context()
-    yield ctx
-    ctx.destroy(linger=0)
-
-
-@pytest.fixture
 def decisions(caplog: pytest.LogCaptureFixture) -> list[str]:
     """The authenticator's log lines, as they happen."""
     caplog.set_level(logging.INFO, logger="zmq4.auth")
@@ -150,6 +143,14 @@ def plain_server(ctx: zmq4.Context, domain: bytes = b"global") -> tuple[zmq4.Soc
     return server, f"tcp://127.0.0.1:{port}"
 
 
+def curve_server(ctx: zmq4.Context, secret: bytes) -> tuple[zmq4.Socket, int]:
+    server = ctx.socket(zmq4.PULL)
+    server.curve_server = True
+    server.curve_secretkey = secret
+    server.rcvtimeo = TIMEOUT_MS
+    return server, server.bind_to_random_port("tcp://127.0.0.1")
+
+
 def plain_client(ctx: Any, endpoint: str, user: bytes, password: bytes, push: int) -> Any:
     client = ctx.socket(push)
     client.plain_username = user
@@ -210,11 +211,7 @@ def test_thread_authenticator_curve_directory(context: zmq4.Context, tmp_path: P
     server_pub, server_sec = zmq4.curve_keypair()
     with ThreadAuthenticator(context) as authenticator:
         authenticator.configure_curve("*", str(allowed_dir))
-        server = context.socket(zmq4.PULL)
-        server.curve_server = True
-        server.curve_secretkey = server_sec
-        server.rcvtimeo = TIMEOUT_MS
-        port = server.bind_to_random_port("tcp://127.0.0.1")
+        server, port = curve_server(context, server_sec)
 
         def client(public: bytes, secret: bytes) -> zmq4.Socket:
             c = context.socket(zmq4.PUSH)
@@ -316,11 +313,7 @@ def test_libzmq_curve_clients_through_zmq4_auth(context: zmq4.Context, tmp_path:
     try:
         with ThreadAuthenticator(context) as authenticator:
             authenticator.configure_curve("*", str(tmp_path))
-            server = context.socket(zmq4.PULL)
-            server.curve_server = True
-            server.curve_secretkey = server_sec
-            server.rcvtimeo = TIMEOUT_MS
-            port = server.bind_to_random_port("tcp://127.0.0.1")
+            server, port = curve_server(context, server_sec)
             clients = []  # referenced: a collected socket closes
             for public, secret, payload in ((pub, sec, b"known"),
                                             (*zmq.curve_keypair(), b"unknown")):

@@ -37,17 +37,16 @@ def ready(socket_type: bytes) -> bytes:
 
 
 @pytest.fixture
-def context() -> Iterator[zmq4.Context]:
-    ctx = zmq4.Context()
-    yield ctx
-    ctx.destroy(linger=0)
-
-
-@pytest.fixture
 def libzmq() -> Iterator[zmq.Context]:
     ctx = zmq.Context()
     yield ctx
     ctx.destroy(linger=0)
+
+
+def server(ctx: zmq4.Context, kind: int) -> tuple[zmq4.Socket, int]:
+    sock = ctx.socket(kind)
+    sock.rcvtimeo = TIMEOUT_MS
+    return sock, sock.bind_to_random_port("tcp://127.0.0.1")
 
 
 def raw_client(port: int, first_bytes: bytes = b"") -> socket.socket:
@@ -75,9 +74,7 @@ def wait_disconnects(mon: zmq4.Socket, n: int) -> None:
 
 def test_half_open_handshakes_do_not_starve_real_clients(context: zmq4.Context,
                                                          libzmq: zmq.Context) -> None:
-    router = context.socket(zmq4.ROUTER)
-    router.rcvtimeo = TIMEOUT_MS
-    port = router.bind_to_random_port("tcp://127.0.0.1")
+    router, port = server(context, zmq4.ROUTER)
     # 40 attackers: connected and silent, or stalled after the signature or the greeting
     attackers = [raw_client(port, [b"", SIGNATURE, greeting()][i % 3]) for i in range(40)]
     try:
@@ -109,9 +106,7 @@ def test_half_open_handshakes_do_not_starve_real_clients(context: zmq4.Context,
 
 def test_garbage_and_oversize_frames_cost_only_their_connection(context: zmq4.Context,
                                                                 libzmq: zmq.Context) -> None:
-    pull = context.socket(zmq4.PULL)
-    pull.rcvtimeo = TIMEOUT_MS
-    port = pull.bind_to_random_port("tcp://127.0.0.1")
+    pull, port = server(context, zmq4.PULL)
     mon = monitored(context, pull)
     attacks = [
         SIGNATURE[:9] + b"\x00" + b"\0" * 54,  # a signature whose last byte is not 0x7f
@@ -176,9 +171,7 @@ def test_curve_server_survives_garbage_hello(context: zmq4.Context,
 
 def test_subscription_flood_of_nested_prefixes(context: zmq4.Context,
                                                libzmq: zmq.Context) -> None:
-    pub = context.socket(zmq4.XPUB)
-    pub.rcvtimeo = TIMEOUT_MS
-    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    pub, port = server(context, zmq4.XPUB)
     flood = libzmq.socket(zmq.XSUB)
     flood.linger = 0
     # libzmq's XSUB drops subscriptions past its SNDHWM (and resends at most that many

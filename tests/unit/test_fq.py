@@ -7,36 +7,22 @@ active set after another thread closed the socket under it.
 
 from __future__ import annotations
 
-from typing import Any
+from support import RecordingSink
 
 from zmq4.core.fq import FQ
 from zmq4.core.pipe import TERMINATED, Pipe, pipepair
 from zmq4.msg import MORE, Msg
 
 
-class Sink:
-    """Stands in for a socket or session at one end of a pipe."""
-
-    def __init__(self) -> None:
-        self.commands: list[Any] = []
-        self.ended: list[Pipe] = []
-
-    def post(self, command: Any) -> None:
-        self.commands.append(command)
-
-    def pipe_ended(self, pipe: Pipe) -> None:
-        self.ended.append(pipe)
-
-
-def inbound(fq: FQ, sink: Sink) -> Pipe:
+def inbound(fq: FQ, sink: RecordingSink) -> Pipe:
     """A pipe whose reading end is attached to ``fq``; returns the writing end."""
-    reader, writer = pipepair(sink, Sink(), 0, 0)
+    reader, writer = pipepair(sink, RecordingSink(), 0, 0)
     fq.attach(reader)
     return writer
 
 
 def test_round_robin_keeps_messages_whole() -> None:
-    fq, sink = FQ(), Sink()
+    fq, sink = FQ(), RecordingSink()
     a, b = inbound(fq, sink), inbound(fq, sink)
     a.write(Msg(b"a1", MORE))
     a.write(Msg(b"a2"))
@@ -53,7 +39,7 @@ def test_round_robin_keeps_messages_whole() -> None:
 
 
 def test_empty_pipes_are_parked_and_reactivated() -> None:
-    fq, sink = FQ(), Sink()
+    fq, sink = FQ(), RecordingSink()
     a = inbound(fq, sink)
     assert fq.recv() is None and not fq.has_in()
     assert fq.arr.active == 0
@@ -65,7 +51,7 @@ def test_empty_pipes_are_parked_and_reactivated() -> None:
 
 
 def test_a_terminated_pipe_left_active_costs_an_empty_read_not_a_spin() -> None:
-    fq, sink = FQ(), Sink()
+    fq, sink = FQ(), RecordingSink()
     inbound(fq, sink)
     inbound(fq, sink)
     for p in fq.arr.pipes:
@@ -76,7 +62,7 @@ def test_a_terminated_pipe_left_active_costs_an_empty_read_not_a_spin() -> None:
 
 
 def test_an_empty_pipe_missing_from_the_index_still_ends_the_loop() -> None:
-    fq, sink = FQ(), Sink()
+    fq, sink = FQ(), RecordingSink()
     inbound(fq, sink)
     fq.arr.pos.clear()  # an index torn by a concurrent close
     assert fq.recv() is None

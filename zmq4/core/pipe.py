@@ -195,15 +195,15 @@ class Pipe:
                 break
             parts = messages[i]
             last = len(parts) - 1
-            if last == 0:
-                m = Msg(parts[0], 0)
+            if last == 0 or peer.conflate:
+                # CONFLATE keeps one frame, the last one (as ``write`` and libzmq 4.0's
+                # conflating pipe do: multipart messages are not supported there)
+                m = Msg(parts[last], 0)
                 if peer.conflate:
                     q.clear()
                 q.append(m)
             else:
                 frames = [Msg(parts[j], _MORE if j < last else 0) for j in range(last + 1)]
-                if peer.conflate:
-                    q.clear()
                 q.extend(frames)
             self.msgs_written += 1
             i += 1
