@@ -36,6 +36,8 @@ from .msg import PayloadOwner as _PayloadOwner
 from .msg import frame as _frame
 from .msg import payload_size as _payload_size
 
+_SNDMORE = _C.SNDMORE  # a C int when compiled
+
 # ZMQ_* constants with their prefix; errno names bare, as C code sees them (Linux values).
 for _name, _value in _C.ALL.items():
     globals()[_name if _name in _C.ERRNOS else "ZMQ_" + _name] = _value
@@ -258,13 +260,39 @@ def zmq_msg_init_data(msg: Any, data: Any, size: int,
         return _fail(e)
 
 
+def _send(sock: Any, frame: _Msg, flags: int) -> None:
+    """``sock.send(frame, flags)`` with its first attempt inlined (compiled): no Python
+    frame for the common case of a frame that fits; the socket's own wait loop otherwise.
+    Same checks in the same order as ``SocketBase.send``."""
+    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
+        sock.send(frame, flags)
+        return
+    if flags & _SNDMORE:
+        frame.flags |= _MORE
+    else:
+        frame.flags &= ~_MORE
+    if not sock.xsend(frame):
+        sock._send_wait(frame, flags)
+
+
+def _recv(sock: Any, flags: int) -> _Msg:
+    """``sock.recv(flags)`` with its first attempt inlined, as ``_send``."""
+    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
+        return sock.recv(flags)  # type: ignore[no-any-return]
+    m = sock.xrecv()
+    if m is None:
+        return sock._recv_wait(flags)  # type: ignore[no-any-return]
+    sock.rcvmore = (m.flags & _MORE) != 0
+    return m  # type: ignore[no-any-return]
+
+
 def zmq_msg_send(msg: Any, s: Any, flags: int) -> int:
     """``int zmq_msg_send(zmq_msg_t *msg, void *s, int flags)``: on success msg is emptied."""
     try:
         frame = _live(msg)
         sock = _sock(s)
         size = _payload_size(frame.data)
-        sock.send(frame, flags)
+        _send(sock, frame, flags)
         msg._msg = _frame(b"")
         return size
     except BaseException as e:  # noqa: B036
@@ -277,7 +305,7 @@ def zmq_msg_recv(msg: Any, s: Any, flags: int) -> int:
         m = _msg_obj(msg)
         if m._msg is None:
             raise ZMQError(_C.EFAULT, "message is not initialised")
-        frame = _sock(s).recv(flags)
+        frame = _recv(_sock(s), flags)
         m._msg = frame
         m._more = (frame.flags & _MORE) != 0
         return _payload_size(frame.data)
@@ -459,7 +487,7 @@ def zmq_send(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002 - C n
             data = buf  # immutable: sharing it is a copy nobody can tell apart
         else:
             data = _payload(buf, len).tobytes()
-        sock.send(_frame(data), flags)
+        _send(sock, _frame(data), flags)
         return len
     except BaseException as e:  # noqa: B036
         return _fail(e)
@@ -474,7 +502,7 @@ def zmq_send_const(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002
             data = buf
         else:
             data = _payload(buf, len)
-        sock.send(_frame(data), flags)
+        _send(sock, _frame(data), flags)
         return len
     except BaseException as e:  # noqa: B036
         return _fail(e)
@@ -492,7 +520,7 @@ def zmq_recv(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002 - C n
             raise ZMQError(_C.EFAULT, "receive buffer is read-only")
         if len < 0 or len > target.nbytes:
             raise ZMQError(_C.EINVAL, f"length {len} exceeds buffer of {target.nbytes} bytes")
-        frame = sock.recv(flags)
+        frame = _recv(sock, flags)
         size = frame.size
         n = size if size < len else len
         if n:

@@ -370,6 +370,11 @@ class SocketBase:
             msg.flags &= ~MORE
         if self.xsend(msg):
             return
+        self._send_wait(msg, flags)
+
+    def _send_wait(self, msg: Msg, flags: int) -> None:
+        """The rest of ``send`` after a first ``xsend`` failed (the capi fast path calls it
+        too): EAGAIN at once for DONTWAIT / SNDTIMEO 0, else wait for room."""
         timeout = self.options.sndtimeo
         if flags & C.DONTWAIT or timeout == 0:
             raise ZMQError(C.EAGAIN)
@@ -392,6 +397,11 @@ class SocketBase:
         if m is not None:
             self.rcvmore = bool(m.flags & MORE)
             return m
+        return self._recv_wait(flags)
+
+    def _recv_wait(self, flags: int) -> Msg:
+        """The rest of ``recv`` after a first ``xrecv`` found nothing (the capi fast path
+        calls it too): EAGAIN at once for DONTWAIT / RCVTIMEO 0, else wait for a frame."""
         timeout = self.options.rcvtimeo
         if flags & C.DONTWAIT or timeout == 0:
             raise ZMQError(C.EAGAIN)
