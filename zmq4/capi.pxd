@@ -6,8 +6,10 @@ from zmq4.msg cimport Msg
 from zmq4.msg cimport frame as _frame
 from zmq4.msg cimport payload_size as _payload_size
 
+from zmq4.core.fastpath cimport recv as _recv
+from zmq4.core.fastpath cimport send as _send
+
 cdef int _MORE
-cdef int _SNDMORE
 
 cdef class zmq_msg_t:
     cdef public Msg _msg
@@ -18,9 +20,6 @@ cpdef object _sock(object s)
 cpdef Msg _live(object msg)
 cpdef zmq_msg_t _msg_obj(object msg)
 
-cdef _send(object sock, Msg frame, int flags)
-@cython.locals(m=Msg)
-cdef Msg _recv(object sock, int flags)
 @cython.locals(frame=Msg)
 cpdef zmq_msg_send(object msg, object s, object flags)
 @cython.locals(m=zmq_msg_t, frame=Msg)

@@ -27,6 +27,8 @@ from . import constants as _C
 from .core import poll as _poll
 from .core import proxy as _proxy
 from .core.ctx import Context as _Context
+from .core.fastpath import recv as _recv
+from .core.fastpath import send as _send
 from .core.socket_base import SocketBase as _Socket
 from .errors import ZMQError, errno_of
 from .errors import strerror as _strerror
@@ -35,8 +37,6 @@ from .msg import Msg as _Msg
 from .msg import PayloadOwner as _PayloadOwner
 from .msg import frame as _frame
 from .msg import payload_size as _payload_size
-
-_SNDMORE = _C.SNDMORE  # a C int when compiled
 
 # ZMQ_* constants with their prefix; errno names bare, as C code sees them (Linux values).
 for _name, _value in _C.ALL.items():
@@ -258,32 +258,6 @@ def zmq_msg_init_data(msg: Any, data: Any, size: int,
         return 0
     except Exception as e:
         return _fail(e)
-
-
-def _send(sock: Any, frame: _Msg, flags: int) -> None:
-    """``sock.send(frame, flags)`` with its first attempt inlined (compiled): no Python
-    frame for the common case of a frame that fits; the socket's own wait loop otherwise.
-    Same checks in the same order as ``SocketBase.send``."""
-    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
-        sock.send(frame, flags)
-        return
-    if flags & _SNDMORE:
-        frame.flags |= _MORE
-    else:
-        frame.flags &= ~_MORE
-    if not sock.xsend(frame):
-        sock._send_wait(frame, flags)
-
-
-def _recv(sock: Any, flags: int) -> _Msg:
-    """``sock.recv(flags)`` with its first attempt inlined, as ``_send``."""
-    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
-        return sock.recv(flags)  # type: ignore[no-any-return]
-    m = sock.xrecv()
-    if m is None:
-        return sock._recv_wait(flags)  # type: ignore[no-any-return]
-    sock.rcvmore = (m.flags & _MORE) != 0
-    return m  # type: ignore[no-any-return]
 
 
 def zmq_msg_send(msg: Any, s: Any, flags: int) -> int:

@@ -42,6 +42,8 @@ from ._face import handle_of, resolve, translate
 from ._face import timeout_ms as _timeout_ms
 from .core import options as _options
 from .core import poll as _poll
+from .core.fastpath import recv as _fast_recv
+from .core.fastpath import send as _fast_send
 from .core.socket_base import SocketBase
 from .enums import SocketOption, SocketType
 from .errors import ZMQBindError, ZMQError
@@ -521,7 +523,7 @@ class Socket:
         and a finished tracker returned). Frames are always sent without copying."""
         if copy and type(data) is bytes and routing_id is None and group is None:
             try:
-                self._core.send(_new_msg(data, 0), flags)
+                _fast_send(self._core, _new_msg(data, 0), flags)
             except ZMQError as e:
                 raise translate(e) from None
             except TypeError:
@@ -566,7 +568,7 @@ class Socket:
             else:
                 msg = Msg(view)
         try:
-            self._core.send(msg, flags)
+            _fast_send(self._core, msg, flags)
         except ZMQError as e:
             raise translate(e) from None
         return tracker
@@ -631,7 +633,7 @@ class Socket:
         ``DONTWAIT`` (or RCVTIMEO) raises ``zmq4.Again`` when nothing is queued."""
         core = self._core
         try:
-            m = core.recv(flags)
+            m = _fast_recv(core, flags)
         except ZMQError as e:
             raise translate(e) from None
         except TypeError:
@@ -666,7 +668,7 @@ class Socket:
         limit = nbytes or view.nbytes
         self._check_flags(flags)
         try:
-            m = self._core.recv(flags)
+            m = _fast_recv(self._core, flags)
         except ZMQError as e:
             raise translate(e) from None
         size = m.size

@@ -1,0 +1,111 @@
+"""The pyzmq-shaped object API, zmq4 against pyzmq with the same code.
+
+The same functions run with ``module`` = ``zmq4`` or ``zmq`` (pyzmq): a PUSH thread and a
+PULL thread in one process (``sock.send(b)`` / ``sock.recv()``, copy=True, the way most
+Python programs use the API), and REQ/REP round trips (one-way latency). Each figure is
+the best of REPEAT runs; the ratio column is zmq4/pyzmq.
+
+    python bench/object_api.py [--transports inproc,tcp,ipc] [--count N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import tempfile
+import threading
+import time
+from typing import Any
+
+
+def endpoint(transport: str, tag: str) -> str:
+    if transport == "inproc":
+        return f"inproc://bench-{tag}-{time.monotonic_ns()}"
+    if transport == "ipc":
+        return f"ipc://{tempfile.gettempdir()}/zmq4-bench-{os.getpid()}-{time.monotonic_ns()}"
+    return "tcp://127.0.0.1:*"
+
+
+def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
+    ctx = zmq.Context()
+    pull = ctx.socket(zmq.PULL)
+    pull.bind(endpoint(transport, "thr"))
+    addr = pull.getsockopt(zmq.LAST_ENDPOINT).decode()
+    payload = b"x" * size
+
+    def sender() -> None:
+        push = ctx.socket(zmq.PUSH)
+        push.connect(addr)
+        send = push.send
+        for _ in range(count):
+            send(payload)
+        push.close()
+
+    t = threading.Thread(target=sender)
+    t.start()
+    recv = pull.recv
+    recv()
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        recv()
+    elapsed = time.perf_counter() - start
+    t.join()
+    pull.close()
+    ctx.term()
+    return (count - 1) / elapsed
+
+
+def latency(zmq: Any, transport: str, size: int, count: int) -> float:
+    ctx = zmq.Context()
+    rep = ctx.socket(zmq.REP)
+    rep.bind(endpoint(transport, "lat"))
+    addr = rep.getsockopt(zmq.LAST_ENDPOINT).decode()
+
+    def echo() -> None:
+        for _ in range(count):
+            rep.send(rep.recv())
+
+    t = threading.Thread(target=echo)
+    t.start()
+    req = ctx.socket(zmq.REQ)
+    req.connect(addr)
+    payload = b"x" * size
+    req.send(payload)
+    req.recv()
+    start = time.perf_counter()
+    for _ in range(count - 1):
+        req.send(payload)
+        req.recv()
+    elapsed = time.perf_counter() - start
+    t.join()
+    req.close()
+    rep.close()
+    ctx.term()
+    return elapsed / (count - 1) / 2 * 1e6
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--transports", default="inproc,tcp,ipc")
+    ap.add_argument("--sizes", default="64,1024")
+    ap.add_argument("--count", type=int, default=100_000)
+    ap.add_argument("--lat-count", type=int, default=5_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    mods = [importlib.import_module("zmq4"), importlib.import_module("zmq")]
+    print(f"{'test':<28}{'zmq4':>14}{'pyzmq':>14}{'zmq4/pyzmq':>12}")
+    for transport in args.transports.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            vals = [max(throughput(m, transport, size, args.count)
+                        for _ in range(args.repeat)) for m in mods]
+            print(f"{f'{transport} PUSH->PULL {size} B':<28}{vals[0]:>14,.0f}{vals[1]:>14,.0f}"
+                  f"{vals[0] / vals[1]:>11.2f}x")
+        lat = [min(latency(m, transport, 1, args.lat_count) for _ in range(args.repeat))
+               for m in mods]
+        print(f"{f'{transport} REQ/REP 1 B (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
+              f"{lat[0] / lat[1]:>11.2f}x")
+
+
+if __name__ == "__main__":
+    main()
