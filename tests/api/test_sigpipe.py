@@ -23,7 +23,7 @@ listener.bind(path)
 listener.listen(64)
 accepted = 0
 
-GREETING = (b"\xff" + b"\0" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0")
+GREETING = (b"\xff" + (1).to_bytes(8, "big") + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\0")
             + b"\x00" + b"\0" * 31)
 READY_BODY = b"\x05READY" + b"\x0bSocket-Type" + (4).to_bytes(4, "big") + b"PULL"
 READY = b"\x04" + bytes([len(READY_BODY)]) + READY_BODY

@@ -22,7 +22,7 @@ import zmq4
 from zmq4.utils.monitor import recv_monitor_message
 
 TIMEOUT_MS = 10000
-SIGNATURE = b"\xff" + b"\0" * 8 + b"\x7f"
+SIGNATURE = b"\xff" + (1).to_bytes(8, "big") + b"\x7f"  # RFC 23: 0xFF, length 1, 0x7F
 
 
 def greeting(mechanism: bytes = b"NULL") -> bytes:
