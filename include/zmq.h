@@ -287,6 +287,8 @@ ZMQ_EXPORT int zmq_msg_set (zmq_msg_t *msg, int option, int optval);
 #define ZMQ_REQ_RELAXED 53
 #define ZMQ_CONFLATE 54
 #define ZMQ_ZAP_DOMAIN 55
+/*  zmq4 extension, libzmq 4.1's number and meaning: handshake deadline (ms)    */
+#define ZMQ_HANDSHAKE_IVL 66
 
 /* Message property (zmq_msg_get).                                          */
 #define ZMQ_MORE 1

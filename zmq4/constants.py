@@ -124,6 +124,8 @@ REQ_CORRELATE = 52
 REQ_RELAXED = 53
 CONFLATE = 54
 ZAP_DOMAIN = 55
+# zmq4 extension (libzmq 4.1's number and meaning): handshake deadline in ms, 0 = none
+HANDSHAKE_IVL = 66
 # deprecated option names
 IPV4ONLY = 31
 DELAY_ATTACH_ON_CONNECT = IMMEDIATE

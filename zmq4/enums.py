@@ -93,6 +93,7 @@ class SocketOption(enum.IntEnum):
     REQ_RELAXED = C.REQ_RELAXED
     CONFLATE = C.CONFLATE
     ZAP_DOMAIN = C.ZAP_DOMAIN
+    HANDSHAKE_IVL = C.HANDSHAKE_IVL
     DELAY_ATTACH_ON_CONNECT = C.IMMEDIATE  # deprecated alias
     FAIL_UNROUTABLE = C.ROUTER_MANDATORY  # deprecated alias
     ROUTER_BEHAVIOR = C.ROUTER_MANDATORY  # deprecated alias

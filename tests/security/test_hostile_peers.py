@@ -201,3 +201,22 @@ def test_subscription_flood_of_nested_prefixes(context: zmq4.Context,
     assert pub.recv() == b"\x01news"
     pub.send(b"news: fine")
     assert sub.recv() == b"news: fine"
+
+
+def test_handshake_deadline_drops_a_silent_peer(context: zmq4.Context) -> None:
+    """ZMQ_HANDSHAKE_IVL (extension, libzmq 4.1's number; default 30 s): a connection
+    that has not completed its handshake in time is dropped."""
+    pull, port = server(context, zmq4.PULL)
+    assert pull.handshake_ivl == 30000
+    pull.handshake_ivl = 300  # applies to connections accepted from now on
+    mon = monitored(context, pull)
+    silent = raw_client(port, SIGNATURE)  # then nothing more
+    try:
+        wait_disconnects(mon, 1)
+        silent.settimeout(10)
+        data = b""
+        while chunk := silent.recv(4096):  # our greeting bytes, then EOF
+            data += chunk
+        assert data.startswith(SIGNATURE[:1])
+    finally:
+        silent.close()

@@ -116,6 +116,7 @@ VALID: dict[int, list[tuple[object, object]]] = {
     C.CURVE_SERVERKEY: [(SERVER_PUB_Z85, SERVER_PUB_Z85)],
     C.CONFLATE: [(1, 1), (0, 0)],
     C.ZAP_DOMAIN: [(b"global", b"global"), (b"", b""), (b"d" * 255, b"d" * 255)],
+    C.HANDSHAKE_IVL: [(0, 0), (200, 200), (2**31 - 1, 2**31 - 1)],
 }
 
 # Invalid values per writable option (all EINVAL).
@@ -154,6 +155,7 @@ INVALID: dict[int, list[object]] = {
     C.CURVE_SERVERKEY: [b" " * 40, None],
     C.CONFLATE: [2, -1],
     C.ZAP_DOMAIN: [b"d" * 256],
+    C.HANDSHAKE_IVL: [-1],
 }
 
 SOCKET_HANDLED = {C.SUBSCRIBE, C.UNSUBSCRIBE, C.ROUTER_MANDATORY, C.XPUB_VERBOSE,
@@ -178,7 +180,8 @@ def stored(spec) -> bool:
 # -- the table itself -----------------------------------------------------------------
 
 def test_table_has_every_4_0_option_number():
-    assert len(OPTIONS) == 47
+    assert len(OPTIONS) == 48  # the 47 of 4.0 and the HANDSHAKE_IVL extension
+    assert OPTIONS[C.HANDSHAKE_IVL].default == 30000
     assert list(OPTIONS) == sorted(OPTIONS)
     for oid, spec in OPTIONS.items():
         assert spec.id == oid

@@ -388,6 +388,11 @@ _ROWS = (
          doc="Keep only the newest message (effective on PULL/PUSH/SUB/PUB/DEALER)."),
     _row(C.ZAP_DOMAIN, "ZAP_DOMAIN", STR, b"", "SG", validator=_zap_domain,
          attr="zap_domain", doc="RFC 27 ZAP domain (0..255 bytes)."),
+    _row(C.HANDSHAKE_IVL, "HANDSHAKE_IVL", INT, 30000, "SG", validator=_ge(0),
+         attr="handshake_ivl",
+         doc="Extension (libzmq 4.1): ms a new tcp/ipc connection may take to complete "
+             "its ZMTP handshake (security included) before it is dropped; 0 = no limit. "
+             "Applies to connections made after it is set."),
 )
 
 #: Option number -> spec, in number order.
@@ -618,6 +623,7 @@ class Options:
     * ``curve_public_key``, ``curve_secret_key``, ``curve_server_key`` [CURVE_*KEY]
       bytes, 32 raw bytes (all zero until set)
     * ``zap_domain`` [ZAP_DOMAIN] bytes
+    * ``handshake_ivl`` [HANDSHAKE_IVL, extension] int ms, 30000; 0 = no deadline
     * ``last_endpoint`` [LAST_ENDPOINT] str, ``""``; written by socket_base
     * ``recv_identity`` bool: the socket receives peer identities (ROUTER, REP); set by
       the socket type (ROUTER_RAW clears it)
@@ -632,8 +638,8 @@ class Options:
         "immediate", "conflate", "tcp_keepalive", "tcp_keepalive_cnt",
         "tcp_keepalive_idle", "tcp_keepalive_intvl", "tcp_accept_filters", "mechanism",
         "as_server", "plain_username", "plain_password", "curve_public_key",
-        "curve_secret_key", "curve_server_key", "zap_domain", "last_endpoint",
-        "recv_identity", "raw_sock", "filter",
+        "curve_secret_key", "curve_server_key", "zap_domain", "handshake_ivl",
+        "last_endpoint", "recv_identity", "raw_sock", "filter",
     )
 
     socket_type: int
@@ -669,6 +675,7 @@ class Options:
     curve_secret_key: bytes
     curve_server_key: bytes
     zap_domain: bytes
+    handshake_ivl: int
     last_endpoint: str
     recv_identity: bool
     raw_sock: bool
@@ -709,6 +716,7 @@ class Options:
         self.curve_secret_key = _ZERO_KEY
         self.curve_server_key = _ZERO_KEY
         self.zap_domain = b""
+        self.handshake_ivl = 30000
         self.last_endpoint = ""
         self.recv_identity = socket_type in (C.ROUTER, C.REP)
         self.raw_sock = socket_type == C.STREAM

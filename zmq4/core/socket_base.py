@@ -293,8 +293,10 @@ class SocketBase:
         return factory(options)
 
     def handshake_ivl(self) -> Optional[float]:
-        """Handshake deadline in seconds (extension, libzmq 4.1's ZMQ_HANDSHAKE_IVL)."""
-        return 30.0
+        """Handshake deadline in seconds, None for none (ZMQ_HANDSHAKE_IVL, an extension
+        with libzmq 4.1's number and meaning; default 30 s)."""
+        ms = self.options.handshake_ivl
+        return ms / 1000.0 if ms > 0 else None
 
     def _connect_inproc(self, endpoint: str) -> None:
         peer = self.ctx.find_inproc(endpoint)
