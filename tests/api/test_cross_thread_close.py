@@ -75,3 +75,22 @@ def test_clear_signal_after_close_never_touches_a_reused_fd() -> None:
         finally:
             if reused != f.fileno():
                 os.close(reused)
+
+
+def test_blocked_recv_ends_when_another_thread_closes_the_socket(ctx: object) -> None:
+    s = capi.zmq_socket(ctx, C.ZMQ_PULL)
+    assert capi.zmq_bind(s, "inproc://xclose-recv") == 0
+    outcome: list[tuple[int, int]] = []
+
+    def receiver() -> None:
+        buf = bytearray(8)
+        rc = capi.zmq_recv(s, buf, 8, 0)  # no RCVTIMEO: would wait forever
+        outcome.append((rc, capi.zmq_errno()))
+
+    t = threading.Thread(target=receiver, daemon=True)
+    t.start()
+    wait_until(lambda: t.is_alive())
+    capi.zmq_close(s)
+    t.join(10)
+    assert not t.is_alive(), "a blocked zmq_recv kept waiting on a closed socket"
+    assert outcome == [(-1, C.ENOTSOCK)]

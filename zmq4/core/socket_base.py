@@ -384,6 +384,8 @@ class SocketBase:
         while True:
             wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
             self.process_commands(wait if deadline is None or wait > 0 else 0)
+            if self.closed:  # by another thread (unsupported): stop waiting, don't spin
+                raise ZMQError(C.ENOTSOCK, "socket closed while sending")
             if self.xsend(msg):
                 return
             if deadline is not None and time.monotonic() >= deadline:
@@ -411,6 +413,8 @@ class SocketBase:
         while True:
             wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
             self.process_commands(wait if deadline is None or wait > 0 else 0)
+            if self.closed:  # by another thread (unsupported): stop waiting, don't spin
+                raise ZMQError(C.ENOTSOCK, "socket closed while receiving")
             m = self.xrecv()
             if m is not None:
                 self.rcvmore = bool(m.flags & MORE)
