@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 
 import pytest
 from support import wait_until
@@ -23,24 +24,30 @@ from zmq4.core.mailbox import Mailbox
 C = capi
 
 
-def test_poll_in_one_thread_close_in_another(ctx: object) -> None:
-    s = capi.zmq_socket(ctx, C.ZMQ_PULL)
-    assert capi.zmq_bind(s, "inproc://xclose") == 0
-    fd = capi.zmq_getsockopt(s, C.ZMQ_FD)
+def closed_under(s: object, blocking_call: Callable[[], int]) -> list[tuple[int, int]]:
+    """Run ``blocking_call`` in a thread, close ``s`` from this one; the call's
+    (rc, errno), once it has returned (it must, within 10 s)."""
     outcome: list[tuple[int, int]] = []
 
-    def poller() -> None:
-        items = [capi.zmq_pollitem_t(socket=s, events=C.ZMQ_POLLIN)]
-        rc = capi.zmq_poll(items, 1, -1)
+    def run() -> None:
+        rc = blocking_call()
         outcome.append((rc, capi.zmq_errno()))
 
-    t = threading.Thread(target=poller, daemon=True)
+    t = threading.Thread(target=run, daemon=True)
     t.start()
     wait_until(lambda: t.is_alive())
     capi.zmq_close(s)
     t.join(10)
-    assert not t.is_alive(), "zmq_poll did not return after its socket was closed"
-    assert outcome == [(-1, C.ENOTSOCK)]
+    assert not t.is_alive(), "the blocked call kept waiting on a closed socket"
+    return outcome
+
+
+def test_poll_in_one_thread_close_in_another(ctx: object) -> None:
+    s = capi.zmq_socket(ctx, C.ZMQ_PULL)
+    assert capi.zmq_bind(s, "inproc://xclose") == 0
+    fd = capi.zmq_getsockopt(s, C.ZMQ_FD)
+    items = [capi.zmq_pollitem_t(socket=s, events=C.ZMQ_POLLIN)]
+    assert closed_under(s, lambda: capi.zmq_poll(items, 1, -1)) == [(-1, C.ENOTSOCK)]
     # the poller unpinned the mailbox, so its fd is released now
     with pytest.raises(OSError):
         os.fstat(fd)
@@ -80,17 +87,6 @@ def test_clear_signal_after_close_never_touches_a_reused_fd() -> None:
 def test_blocked_recv_ends_when_another_thread_closes_the_socket(ctx: object) -> None:
     s = capi.zmq_socket(ctx, C.ZMQ_PULL)
     assert capi.zmq_bind(s, "inproc://xclose-recv") == 0
-    outcome: list[tuple[int, int]] = []
-
-    def receiver() -> None:
-        buf = bytearray(8)
-        rc = capi.zmq_recv(s, buf, 8, 0)  # no RCVTIMEO: would wait forever
-        outcome.append((rc, capi.zmq_errno()))
-
-    t = threading.Thread(target=receiver, daemon=True)
-    t.start()
-    wait_until(lambda: t.is_alive())
-    capi.zmq_close(s)
-    t.join(10)
-    assert not t.is_alive(), "a blocked zmq_recv kept waiting on a closed socket"
-    assert outcome == [(-1, C.ENOTSOCK)]
+    buf = bytearray(8)
+    # no RCVTIMEO: it would wait forever
+    assert closed_under(s, lambda: capi.zmq_recv(s, buf, 8, 0)) == [(-1, C.ENOTSOCK)]
