@@ -289,6 +289,9 @@ ZMQ_EXPORT int zmq_msg_set (zmq_msg_t *msg, int option, int optval);
 #define ZMQ_ZAP_DOMAIN 55
 /*  zmq4 extension, libzmq 4.1's number and meaning: handshake deadline (ms)    */
 #define ZMQ_HANDSHAKE_IVL 66
+/*  zmq4 extension, libzmq 4.2's number and meaning: STREAM connect/disconnect   */
+/*  notifications (default 1; 0 restores libzmq 4.0's silent STREAM)             */
+#define ZMQ_STREAM_NOTIFY 73
 
 /* Message property (zmq_msg_get).                                          */
 #define ZMQ_MORE 1

@@ -126,6 +126,7 @@ CONFLATE = 54
 ZAP_DOMAIN = 55
 # zmq4 extension (libzmq 4.1's number and meaning): handshake deadline in ms, 0 = none
 HANDSHAKE_IVL = 66
+STREAM_NOTIFY = 73
 # deprecated option names
 IPV4ONLY = 31
 DELAY_ATTACH_ON_CONNECT = IMMEDIATE

@@ -14,11 +14,11 @@ import zmq4 as zmq
 #: Options zmq_getsockopt refuses (write-only in libzmq 4.0).
 WRITE_ONLY = {"SUBSCRIBE", "UNSUBSCRIBE", "ROUTER_MANDATORY", "XPUB_VERBOSE", "ROUTER_RAW",
               "PROBE_ROUTER", "REQ_CORRELATE", "REQ_RELAXED", "TCP_ACCEPT_FILTER",
-              "FAIL_UNROUTABLE", "ROUTER_BEHAVIOR"}
+              "FAIL_UNROUTABLE", "ROUTER_BEHAVIOR", "STREAM_NOTIFY"}
 #: A socket type each type-specific option applies to.
 TYPE_FOR = {"SUBSCRIBE": zmq.SUB, "UNSUBSCRIBE": zmq.SUB, "ROUTER_MANDATORY": zmq.ROUTER,
             "XPUB_VERBOSE": zmq.XPUB, "ROUTER_RAW": zmq.ROUTER, "PROBE_ROUTER": zmq.DEALER,
-            "REQ_CORRELATE": zmq.REQ, "REQ_RELAXED": zmq.REQ}
+            "REQ_CORRELATE": zmq.REQ, "REQ_RELAXED": zmq.REQ, "STREAM_NOTIFY": zmq.STREAM}
 
 INT_VALUES: dict[str, tuple[int, int]] = {  # option: (default, a valid new value)
     "LINGER": (-1, 250), "SNDHWM": (1000, 5), "RCVHWM": (1000, 6), "RCVTIMEO": (-1, 100),

@@ -381,9 +381,11 @@ def test_parser_sees_a_plausible_header(headers: Headers) -> None:
     assert headers.constants["ZMQ_VERSION"] == 40010
     # spec §2: 5 version/HAUSNUMERO + 4 context + 14 socket types + 50 socket options
     # (incl. deprecated) + MORE + 3 flags + 3 mechanisms + 12 events + 4 poll + 3 devices,
-    # plus one zmq4 extension with libzmq 4.1's number: ZMQ_HANDSHAKE_IVL (66).
-    assert len(headers.constants) == 100
+    # plus two zmq4 extensions with later libzmq numbers: ZMQ_HANDSHAKE_IVL (4.1, 66)
+    # and ZMQ_STREAM_NOTIFY (4.2, 73).
+    assert len(headers.constants) == 101
     assert headers.constants["ZMQ_HANDSHAKE_IVL"] == 66
+    assert headers.constants["ZMQ_STREAM_NOTIFY"] == 73
 
 
 def test_every_macro_is_known(headers: Headers) -> None:

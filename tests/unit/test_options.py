@@ -160,8 +160,8 @@ INVALID: dict[int, list[object]] = {
 
 SOCKET_HANDLED = {C.SUBSCRIBE, C.UNSUBSCRIBE, C.ROUTER_MANDATORY, C.XPUB_VERBOSE,
                   C.ROUTER_RAW, C.PROBE_ROUTER, C.REQ_CORRELATE, C.REQ_RELAXED,
-                  C.RCVMORE, C.FD, C.EVENTS}
-WRITE_ONLY = {6, 7, 33, 38, 40, 41, 51, 52, 53}
+                  C.RCVMORE, C.FD, C.EVENTS, C.STREAM_NOTIFY}
+WRITE_ONLY = {6, 7, 33, 38, 40, 41, 51, 52, 53, C.STREAM_NOTIFY}
 READ_ONLY = {C.RCVMORE, C.FD, C.EVENTS, C.TYPE, C.LAST_ENDPOINT, C.MECHANISM}
 UNDEFINED = (0, 1, 2, 3, 10, 20, 26, 29, 30, 56, 99, -1, 2**40)
 
@@ -180,8 +180,10 @@ def stored(spec) -> bool:
 # -- the table itself -----------------------------------------------------------------
 
 def test_table_has_every_4_0_option_number():
-    assert len(OPTIONS) == 48  # the 47 of 4.0 and the HANDSHAKE_IVL extension
+    # the 47 of 4.0 and two extensions: HANDSHAKE_IVL (4.1) and STREAM_NOTIFY (4.2)
+    assert len(OPTIONS) == 49
     assert OPTIONS[C.HANDSHAKE_IVL].default == 30000
+    assert OPTIONS[C.STREAM_NOTIFY].default == 1
     assert list(OPTIONS) == sorted(OPTIONS)
     for oid, spec in OPTIONS.items():
         assert spec.id == oid
@@ -215,6 +217,7 @@ def test_applies_to():
     assert OPTIONS[C.PROBE_ROUTER].applies_to == {C.ROUTER, C.DEALER, C.REQ, C.REP}
     assert OPTIONS[C.REQ_CORRELATE].applies_to == {C.REQ}
     assert OPTIONS[C.REQ_RELAXED].applies_to == {C.REQ}
+    assert OPTIONS[C.STREAM_NOTIFY].applies_to == {C.STREAM}
     assert OPTIONS[C.IDENTITY].applies_to is None  # code accepts it on all types
     assert OPTIONS[C.CONFLATE].accepts(C.REP)
 

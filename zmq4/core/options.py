@@ -393,6 +393,11 @@ _ROWS = (
          doc="Extension (libzmq 4.1): ms a new tcp/ipc connection may take to complete "
              "its ZMTP handshake (security included) before it is dropped; 0 = no limit. "
              "Applies to connections made after it is set."),
+    _row(C.STREAM_NOTIFY, "STREAM_NOTIFY", INT_SOCKET, 1, "S",
+         applies_to=frozenset({C.STREAM}), validator=_one_of(0, 1),
+         doc="Extension (libzmq 4.2): 1 (default) delivers [id][empty] when a STREAM "
+             "connection opens and when the peer closes it; 0 is libzmq 4.0's silence. "
+             "Applies to endpoints bound/connected after it is set."),
 )
 
 #: Option number -> spec, in number order.
@@ -628,6 +633,8 @@ class Options:
     * ``recv_identity`` bool: the socket receives peer identities (ROUTER, REP); set by
       the socket type (ROUTER_RAW clears it)
     * ``raw_sock`` bool: raw TCP, no ZMTP (STREAM, ROUTER_RAW); set by the socket type
+    * ``raw_notify`` [STREAM_NOTIFY, extension] bool: a raw connection's open and its
+      peer's close reach the application as an empty frame (STREAM; True by default)
     * ``filter`` bool: the socket filters by subscription locally (SUB)
     """
 
@@ -639,7 +646,7 @@ class Options:
         "tcp_keepalive_idle", "tcp_keepalive_intvl", "tcp_accept_filters", "mechanism",
         "as_server", "plain_username", "plain_password", "curve_public_key",
         "curve_secret_key", "curve_server_key", "zap_domain", "handshake_ivl",
-        "last_endpoint", "recv_identity", "raw_sock", "filter",
+        "last_endpoint", "recv_identity", "raw_sock", "raw_notify", "filter",
     )
 
     socket_type: int
@@ -679,6 +686,7 @@ class Options:
     last_endpoint: str
     recv_identity: bool
     raw_sock: bool
+    raw_notify: bool
     filter: bool
 
     def __init__(self, socket_type: int, ipv6: bool = False) -> None:
@@ -720,6 +728,7 @@ class Options:
         self.last_endpoint = ""
         self.recv_identity = socket_type in (C.ROUTER, C.REP)
         self.raw_sock = socket_type == C.STREAM
+        self.raw_notify = socket_type == C.STREAM
         self.filter = socket_type == C.SUB
 
     def copy(self) -> Options:

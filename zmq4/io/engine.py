@@ -266,6 +266,8 @@ class RawEngine(_EngineBase):
     def plug(self) -> None:
         super().plug()
         self.session.engine_ready(None)
+        if self.session.options.raw_notify:
+            self.session.engine_messages([[b""]])  # STREAM_NOTIFY: [id][empty] on connect
 
     def on_readable(self) -> None:
         if self.closed or not self.reading:

@@ -246,6 +246,10 @@ class Session:
         if self.terminating:
             self._end()
             return
+        if was_ready and self.raw and self.options.raw_notify:
+            # STREAM_NOTIFY: the peer's close reaches the application as [id][empty],
+            # queued behind the data read before it (the pipe ends right after)
+            self.engine_messages([[b""]])
         if not self.connect:
             self._detach_pipe(delay=True)
             self._end()
@@ -254,7 +258,6 @@ class Session:
                                       or self.raw):
             self._detach_pipe(delay=True)
         self.pending_in = []
-        del was_ready
         self._schedule_reconnect()
 
     def _schedule_reconnect(self) -> None:
