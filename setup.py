@@ -32,10 +32,10 @@ def extensions() -> list[Extension]:
         py = pxd[:-4] + ".py"
         if os.path.exists(py):
             sources.append(py)
-    exts = [
-        Extension(_module(src), [src], extra_compile_args=["-O2"])
-        for src in sources
-    ]
+    # Debug info keeps the build directory (DW_AT_comp_dir); map it to "." so no
+    # build-machine path ships in a wheel (wheels/build.sh checks this).
+    flags = ["-O2", f"-ffile-prefix-map={HERE}=."]
+    exts = [Extension(_module(src), [src], extra_compile_args=flags) for src in sources]
     return cythonize(
         exts,
         language_level=3,
