@@ -57,6 +57,9 @@ class SocketBase:
     NAME = "?"
     #: socket-type options handled by ``xsetsockopt`` (others go to the option table)
     TYPE_OPTIONS: frozenset[int] = frozenset()
+    #: tcp/ipc sessions write this type's messages from the sender's thread when their
+    #: I/O thread is idle (zmq4.io.session "send-through"): types that never stream
+    SEND_THROUGH = False
     #: whether a connect endpoint sends our identity to the peer (REQ/DEALER/ROUTER...)
     CAN_RECV = True
     CAN_SEND = True

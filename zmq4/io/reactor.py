@@ -5,9 +5,14 @@ and a mailbox of callables (``post``: thread-safe, wakes the loop through an eve
 ``IOPool`` — ZMQ_IO_THREADS of them, chosen by ZMQ_AFFINITY or least load.
 
 Rules: handlers are objects with ``on_readable()`` / ``on_writable()`` (and ``on_error(exc)``,
-called when one of them raises). Only the owning thread touches a handler's state. An
-exception in a handler costs that handler (its connection), never the thread or the
-process. Waits release the GIL (``epoll.poll``).
+called when one of them raises). Only the owning thread touches a handler's state, with one
+exception: ``busy``. The loop holds that lock whenever it is not waiting in ``epoll.poll``;
+another thread that takes it (never blocking: ``busy.acquire(False)``) may act as this
+thread for a moment, because this thread is then asleep and cannot touch anything (the
+send-through of ``zmq4.io.session``). Such a borrower may register fds and add timers (a
+timer added from outside wakes the loop so its timeout is recomputed). An exception in a
+handler costs that handler (its connection), never the thread or the process. Waits release
+the GIL (``epoll.poll``).
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class IOThread:
         self.load = 0  # registered connections, for least-loaded choice
         self._lock = threading.Lock()
         self._closed = False
+        # held by the loop except while it waits in epoll: see the module docstring
+        self.busy = threading.Lock()
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.thread.start()
 
@@ -73,6 +80,19 @@ class IOThread:
 
     def in_thread(self) -> bool:
         return threading.current_thread() is self.thread
+
+    def borrow(self) -> bool:
+        """Try to act as this thread now, without waiting: True if this thread is asleep
+        with nothing queued, and stays so until ``lend_back()`` (see ``busy``)."""
+        if self._mailbox or self._closed or not self.busy.acquire(False):
+            return False
+        if self._mailbox or self._closed:
+            self.busy.release()
+            return False
+        return True
+
+    def lend_back(self) -> None:
+        self.busy.release()
 
     # -- owner thread -------------------------------------------------------------------
     def add(self, fd: int, handler: Any, mask: int) -> None:
@@ -93,10 +113,20 @@ class IOThread:
     def add_timer(self, delay: float, callback: Callable[[], Any]) -> Timer:
         t = Timer(time.monotonic() + delay, callback)
         heapq.heappush(self._timers, (t.deadline, next(self._seq), t))
+        if not self.in_thread():
+            self.post(_nothing)  # a borrower: wake the loop to recompute its timeout
         return t
 
     def _run(self) -> None:
-        ep, handlers, mailbox = self._ep, self._handlers, self._mailbox
+        busy = self.busy
+        busy.acquire()
+        try:
+            self._loop()
+        finally:
+            busy.release()
+
+    def _loop(self) -> None:
+        ep, handlers, mailbox, busy = self._ep, self._handlers, self._mailbox, self.busy
         while not self._stopping:
             timeout = -1.0
             timers = self._timers
@@ -106,10 +136,13 @@ class IOThread:
                 timeout = max(0.0, timers[0][0] - time.monotonic())
             if mailbox:
                 timeout = 0.0
+            busy.release()
             try:
                 events = ep.poll(timeout)
             except InterruptedError:  # pragma: no cover - PEP 475 retries
                 continue
+            finally:
+                busy.acquire()
             for fd, ev in events:
                 if fd == self._wake:
                     try:
@@ -177,6 +210,10 @@ class IOThread:
         self.post(_stop)
         if not self.in_thread():
             self.thread.join(10)
+
+
+def _nothing() -> None:
+    """A mailbox entry whose only effect is waking the loop."""
 
 
 class IOPool:

@@ -34,6 +34,7 @@ class Rep(Router):
 
     TYPE = C.REP
     NAME = "REP"
+    SEND_THROUGH = True  # one message, then a wait: write it from the caller's thread
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

@@ -52,6 +52,7 @@ class Req(Dealer):
 
     TYPE = C.REQ
     NAME = "REQ"
+    SEND_THROUGH = True  # one message, then a wait: write it from the caller's thread
     TYPE_OPTIONS = frozenset((C.PROBE_ROUTER, C.REQ_CORRELATE, C.REQ_RELAXED))
 
     def __init__(self, *args: Any) -> None:
