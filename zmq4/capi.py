@@ -472,6 +472,7 @@ def zmq_send_const(s: Any, buf: Any, len: int, flags: int) -> int:  # noqa: A002
     buffer without copying; the caller keeps it alive and unchanged."""
     try:
         sock = _sock(s)
+        data: Any
         if type(buf) is bytes and len == _payload_size(buf):
             data = buf
         else:
@@ -583,7 +584,7 @@ def zmq_poll(items: Any, nitems: int, timeout: int) -> int:
             raise ZMQError(_C.EFAULT, "NULL items with nitems > 0")
         if nitems > len(items):
             raise ZMQError(_C.EINVAL, f"nitems {nitems} exceeds the {len(items)} items given")
-        entries = []
+        entries: list[tuple[Any, int]] = []
         for i in range(nitems):
             it = items[i]
             if not isinstance(it, zmq_pollitem_t):

@@ -69,7 +69,8 @@ class ContextTerminated(ZMQError):
         super().__init__(errno, msg)
 
 
-class InterruptedSystemCall(ZMQError, InterruptedError):
+# (typing) OSError declares errno/strerror Optional, ZMQError always set: both hold here
+class InterruptedSystemCall(ZMQError, InterruptedError):  # type: ignore[misc]
     """EINTR: a signal interrupted a blocking call."""
 
     def __init__(self, errno: int = C.EINTR, msg: Optional[str] = None) -> None:

@@ -88,5 +88,6 @@ def payload_size(d: Any) -> int:
     if t is bytes or t is bytearray:
         return len(d)
     if t is memoryview:
-        return d.nbytes
+        n: int = d.nbytes
+        return n
     return memoryview(d).nbytes

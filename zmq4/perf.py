@@ -162,7 +162,7 @@ def lz_local_thr(bind: str, size: int, count: int, ready: Callable[[str], None])
     s.rcvhwm = 0
     _lz_secure(s, server=True)
     s.bind(bind)
-    ready(s.getsockopt(zmq.LAST_ENDPOINT).decode())
+    ready(s.getsockopt_string(zmq.LAST_ENDPOINT))
     copy = size < 8192
     recv = s.recv
     recv(copy=copy)
@@ -185,7 +185,7 @@ def lz_remote_thr(connect: str, size: int, count: int) -> None:
     s.connect(connect)
     payload = b"\0" * size
     copy = size < 8192
-    send = s.send
+    send: Any = s.send  # (typing) pyzmq's overloads want a literal ``copy``
     for _ in range(count):
         send(payload, copy=copy)
     s.close()
@@ -199,7 +199,7 @@ def lz_local_lat(bind: str, size: int, count: int, ready: Callable[[str], None])
     s = ctx.socket(zmq.REP)
     _lz_secure(s, server=True)
     s.bind(bind)
-    ready(s.getsockopt(zmq.LAST_ENDPOINT).decode())
+    ready(s.getsockopt_string(zmq.LAST_ENDPOINT))
     for _ in range(count):
         s.send(s.recv(copy=False), copy=False)
     s.close()
@@ -278,7 +278,7 @@ ROLES: dict[str, dict[str, Callable[..., Any]]] = {
 
 
 # --------------------------------------------------------------------------- driver
-def _child(role: str, impl: str, endpoint: str, size: int, count: int) -> subprocess.Popen:
+def _child(role: str, impl: str, endpoint: str, size: int, count: int) -> subprocess.Popen[str]:
     env = dict(os.environ)
     return subprocess.Popen(
         [sys.executable, "-m", "zmq4.perf", role, impl, endpoint, str(size), str(count)],
@@ -295,7 +295,7 @@ def _bind_address(transport: str) -> str:
 
 
 def throughput(impl: str, transport: str, size: int, count: int) -> float:
-    holder: dict[str, subprocess.Popen] = {}
+    holder: dict[str, subprocess.Popen[str]] = {}
 
     def ready(ep: str) -> None:
         holder["p"] = _child("remote_thr", impl, ep, size, count)

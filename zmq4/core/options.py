@@ -556,7 +556,8 @@ def parse_accept_filter(text: Union[bytes, str], ipv6: bool) -> TcpAddressMask:
         s = raw.decode("ascii")
     except UnicodeDecodeError:
         raise spec.error(f"filter {raw!r} is not an IP address") from None
-    addr, sep, mask_str = s.rpartition("/")
+    addr, sep, mask_text = s.rpartition("/")
+    mask_str: Optional[str] = mask_text
     if not sep:
         addr, mask_str = s, None
     elif not mask_str:

@@ -68,7 +68,8 @@ class Pipe:
 
     def __init__(self, sink: Any, hwm: int, conflate: bool = False) -> None:
         self.inq: deque[Any] = deque()
-        self.peer: Optional[Pipe] = None
+        # set by ``pipepair`` right after construction; never None in use
+        self.peer: Pipe = None  # type: ignore[assignment]
         self.sink = sink
         self.hwm = hwm
         self.msgs_read = 0
@@ -77,7 +78,8 @@ class Pipe:
         self.in_sleeping = False
         self.out_sleeping = False
         self.state = _ACTIVE
-        self.identity = b""  # the peer's identity as this end's socket sees it
+        # the peer's identity as this end's socket sees it; None: not announced yet
+        self.identity: Optional[bytes] = b""
         self.conflate = conflate
         self.endpoint: Optional[str] = None  # endpoint that created this pipe (disconnect)
         self.tag: Any = None  # free slot for the owning socket type
@@ -117,7 +119,7 @@ class Pipe:
         if item is _DELIM:
             self._reached_delimiter(True)
             return None
-        m = item
+        m: Msg = item
         if m.flags & _MORE:
             self.in_msg = True
         else:
@@ -176,7 +178,7 @@ class Pipe:
             peer.sink.post(("activate_read", peer))
         return True
 
-    def write_messages(self, messages: list, start: int = 0) -> int:
+    def write_messages(self, messages: list[Any], start: int = 0) -> int:
         """Batch ``write`` for a session: ``messages[start:]`` are whole messages, each a
         list of frame payloads. Writes them in order until one does not fit under the HWM
         (or the pipe is no longer active); returns how many were written.
@@ -212,12 +214,12 @@ class Pipe:
             peer.sink.post(("activate_read", peer))
         return i - start
 
-    def read_messages(self, parts: list, limit: int) -> tuple:
+    def read_messages(self, parts: list[Any], limit: int) -> tuple[list[Any], list[Any]]:
         """Batch ``read`` for a session: up to ``limit`` whole messages, each a list of
         frame payloads. ``parts`` holds the frames already read of an unfinished message
         (continued here). Returns ``(messages, parts)``: the complete messages, and the
         frames of a message still unfinished when the queue ran dry."""
-        batch: list = []
+        batch: list[Any] = []
         while len(batch) < limit:
             m = self.read()
             if m is None:

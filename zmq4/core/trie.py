@@ -210,7 +210,7 @@ def tier_delete(node: TierNode, rel: bytes) -> None:
     else:
         del nlen[size]  # type: ignore[union-attr]
         lens = node.lens
-        del lens[bisect_left(lens, size)]  # type: ignore[union-attr,arg-type]
+        del lens[bisect_left(lens, size)]  # type: ignore[union-attr]
     if vals or node.parent is None:
         return
     node.vals = None

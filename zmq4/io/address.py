@@ -40,11 +40,10 @@ class Address:
         """The LAST_ENDPOINT form for this address (or for an actual bound sockaddr)."""
         sa = self.sockaddr if sockaddr is None else sockaddr
         if self.transport == "ipc":
-            if isinstance(sa, bytes):
-                sa = sa.decode("utf-8", "surrogateescape")
-            if sa.startswith("\0"):
-                return "ipc://@" + sa[1:]
-            return "ipc://" + sa
+            path: str = sa.decode("utf-8", "surrogateescape") if isinstance(sa, bytes) else sa
+            if path.startswith("\0"):
+                return "ipc://@" + path[1:]
+            return "ipc://" + path
         host, port = sa[0], sa[1]
         if self.family == socket.AF_INET6:
             return f"tcp://[{host}]:{port}"

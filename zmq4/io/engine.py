@@ -57,6 +57,10 @@ class _EngineBase:
         self.io.load += 1
         self.io.add(self.fd, self, EPOLLIN)
 
+    def on_readable(self) -> None:
+        """Reactor callback: the fd is readable (each engine reads in its own way)."""
+        raise NotImplementedError
+
     def _update_mask(self) -> None:
         # Paused with nothing to write: epoll still reports ERR/HUP, which a level-
         # triggered registration would repeat in a busy loop until reading resumes;

@@ -156,7 +156,7 @@ class IOThread:
                 try:
                     if ev & (EPOLLIN | _ERR):
                         h.on_readable()
-                    if ev & EPOLLOUT and handlers.get(fd) is h:
+                    if ev & EPOLLOUT and fd in handlers and handlers[fd] is h:
                         h.on_writable()
                 except Exception as exc:  # noqa: BLE001 - a handler failure costs the handler
                     self._handler_failed(h, exc)

@@ -47,6 +47,7 @@ from __future__ import annotations
 import enum
 from collections import deque
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .. import constants as C
 from . import _codec
@@ -518,7 +519,7 @@ class ZmtpConnection:
         if not self._fast:
             self._traffic_slow(data)
             return
-        items: list = []
+        items: list[Any] = []
         try:
             dec.decode_messages(data, items)
         finally:
@@ -530,7 +531,7 @@ class ZmtpConnection:
                 else:
                     self._deliver(items)
 
-    def _deliver(self, messages: list) -> None:
+    def _deliver(self, messages: list[Any]) -> None:
         events = self._events
         if events:
             last = events[-1]
@@ -539,7 +540,7 @@ class ZmtpConnection:
                 return
         events.append(MessagesReceived(messages))
 
-    def _deliver_mixed(self, items: list) -> None:
+    def _deliver_mixed(self, items: list[Any]) -> None:
         msgs: list[list[bytes]] = []
         try:
             for item in items:
@@ -557,8 +558,8 @@ class ZmtpConnection:
         dec = self._decoder
         codec = self._codec
         assert dec is not None and codec is not None
-        frames: list = []
-        items: list = []
+        frames: list[Any] = []
+        items: list[Any] = []
         try:
             dec.decode_frames(data, frames)
         finally:

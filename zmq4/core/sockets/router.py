@@ -105,7 +105,7 @@ class Router(SocketBase):
 
     def _announced_identity(self, pipe: Pipe) -> bytes:
         """The identity to route by, or b"" for a generated one."""
-        if self.raw_sock:
+        if self.raw_sock or pipe.identity is None:
             return b""
         return bytes(pipe.identity)
 

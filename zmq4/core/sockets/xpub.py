@@ -141,11 +141,11 @@ class XPub(SocketBase):
                 if not more:
                     state = None
             else:
-                state.append(m)  # type: ignore[union-attr]
+                state.append(m)
                 if not more:
-                    for f in state:  # type: ignore[union-attr]
+                    for f in state:
                         f.flags &= MORE
-                    self._deliver(state)  # type: ignore[arg-type]
+                    self._deliver(state)
                     state = None
         if pipe in self.pipes:
             pipe.tag = state  # an unfinished message (the pipe died mid-message) is dropped

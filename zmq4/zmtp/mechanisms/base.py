@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, NoReturn, Protocol
+from typing import Any, Callable, ClassVar, NoReturn, Protocol, TypeVar
 
 from ... import constants as C
 from .. import _codec
@@ -43,6 +43,8 @@ from ..commands import Metadata, parse_metadata
 from ..errors import AuthenticationFailed, IncompatiblePeer, LocalProtocolError, ZmtpError
 from ..events import ZapRequested
 from ..sockettypes import is_compatible, socket_type_name
+
+T = TypeVar("T")
 
 __all__ = [
     "Mechanism",
@@ -256,7 +258,7 @@ class Mechanism:
     def _on_error(self) -> None:
         """Hook: the handshake failed (e.g. wipe key material)."""
 
-    def _guarded(self, step, *args):  # type: ignore[no-untyped-def]
+    def _guarded(self, step: Callable[..., T], *args: Any) -> T:
         """Run one handshake step so that *every* ``ZmtpError`` it raises — including
         those from the bounds-checked parsers in ``commands`` — leaves the mechanism
         in ERROR (and is re-raised on any later call)."""
@@ -299,7 +301,7 @@ class TrafficCodec(Protocol):
         """Append one command frame (PING/PONG) to ``out``."""
         ...
 
-    def decode_frames(self, frames: list, parts: list, out: list) -> int:
+    def decode_frames(self, frames: list[Any], parts: list[Any], out: list[Any]) -> int:
         """Turn received ``(flags, body)`` wire frames into items appended to ``out``
         (``list`` = complete message, ``bytes`` = command body), keeping the parts of
         an unfinished message in ``parts`` between calls; return the number of
@@ -338,7 +340,7 @@ class FrameHookCodec:
         flags, wire = self._mech.encode_frame(_codec.COMMAND, body)
         return _codec.encode_frame(out, wire, flags)
 
-    def decode_frames(self, frames: list, parts: list, out: list) -> int:
+    def decode_frames(self, frames: list[Any], parts: list[Any], out: list[Any]) -> int:
         self.commands = 0
         decode = self._mech.decode_frame
         for wflags, wbody in frames:

@@ -15,6 +15,8 @@ Import rules: imports ``zmq4.zmtp`` leaf modules and ``mechanisms.base`` only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..commands import ERROR, READY, encode_ready, parse_command, parse_error
 from ..errors import PeerError, RemoteProtocolError
 from .base import Mechanism
@@ -33,7 +35,7 @@ class NullMechanism(Mechanism):
         self._ready_sent = False
         self._ready_received = False
 
-    def setup(self, **kwargs) -> None:  # type: ignore[override]
+    def setup(self, **kwargs: Any) -> None:
         super().setup(**kwargs)
         if self.zap_domain:
             self._request_zap(())
