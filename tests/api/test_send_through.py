@@ -189,3 +189,44 @@ def _curve_pair(ctx: Any) -> tuple[Any, Any]:
     server.bind("tcp://127.0.0.1:*")
     client.connect(server.getsockopt_string(zmq4.LAST_ENDPOINT))
     return server, client
+
+
+def test_forked_child_never_writes_to_the_parents_connection() -> None:
+    """A child forked while a REQ is connected shares the parent's TCP connection: the
+    child's send must not reach it (its I/O thread is not the child's to borrow), so the
+    parent's exchange goes on undisturbed."""
+    from zmq4 import capi
+
+    ctx = capi.zmq_ctx_new()
+    server = capi.zmq_socket(ctx, capi.ZMQ_REP)
+    client = capi.zmq_socket(ctx, capi.ZMQ_REQ)
+    for s in (server, client):
+        capi.zmq_setsockopt(s, capi.ZMQ_LINGER, 0)
+        capi.zmq_setsockopt(s, capi.ZMQ_RCVTIMEO, TIMEOUT_MS)
+    assert capi.zmq_bind(server, "tcp://127.0.0.1:*") == 0
+    assert capi.zmq_connect(client, capi.zmq_getsockopt(server, capi.ZMQ_LAST_ENDPOINT)) == 0
+    buf = bytearray(64)
+
+    def round_trip(body: bytes) -> None:
+        assert capi.zmq_send(client, body, len(body), 0) == len(body)
+        n = capi.zmq_recv(server, buf, len(buf), 0)
+        assert bytes(buf[:n]) == body
+        assert capi.zmq_send(server, body, len(body), 0) == len(body)
+        n = capi.zmq_recv(client, buf, len(buf), 0)
+        assert bytes(buf[:n]) == body
+
+    round_trip(b"before the fork")
+    pid = os.fork()
+    if pid == 0:  # the child: whatever the call returns, nothing may go on the wire
+        code = 0
+        try:
+            capi.zmq_send(client, b"from the child", 14, capi.ZMQ_DONTWAIT)
+        except BaseException:  # noqa: BLE001 - the child must exit in every case
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    round_trip(b"after the fork")
+    for s in (server, client):
+        capi.zmq_close(s)
+    capi.zmq_ctx_term(ctx)

@@ -10,7 +10,9 @@ exception: ``busy``. The loop holds that lock whenever it is not waiting in ``ep
 another thread that takes it (never blocking: ``busy.acquire(False)``) may act as this
 thread for a moment, because this thread is then asleep and cannot touch anything (the
 send-through of ``zmq4.io.session``). Such a borrower may register fds and add timers (a
-timer added from outside wakes the loop so its timeout is recomputed). An exception in a
+timer added from outside wakes the loop so its timeout is recomputed). A forked child gets
+no I/O thread: every inherited one is closed there, so nothing in the child can borrow it
+and write to the parent's connections. An exception in a
 handler costs that handler (its connection), never the thread or the process. Waits release
 the GIL (``epoll.poll``).
 """
@@ -24,6 +26,7 @@ import os
 import select
 import threading
 import time
+import weakref
 from collections import deque
 from typing import Any, Callable, Optional
 
@@ -67,6 +70,7 @@ class IOThread:
         # held by the loop except while it waits in epoll: see the module docstring
         self.busy = threading.Lock()
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        _threads.add(self)
         self.thread.start()
 
     # -- any thread ---------------------------------------------------------------------
@@ -210,6 +214,21 @@ class IOThread:
         self.post(_stop)
         if not self.in_thread():
             self.thread.join(10)
+
+
+_threads: weakref.WeakSet[IOThread] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's I/O threads but shares their fds (epoll,
+    connections): nothing in the child may act as one (``borrow``) or post to one."""
+    for t in list(_threads):
+        t._closed = True
+        t._lock = threading.Lock()
+        t.busy = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _nothing() -> None:
