@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket as _socket
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,6 +43,18 @@ def bind_address(transport: str) -> str:
     if transport == "ipc":
         return f"ipc://{tempfile.gettempdir()}/zmq4-test-{os.getpid()}-{n}.sock"
     raise ValueError(transport)
+
+
+def raw_connect(endpoint: str, timeout: float = 10.0) -> _socket.socket:
+    """A plain OS socket connected to a tcp:// or ipc:// endpoint (``@name``: abstract)."""
+    transport, _, address = endpoint.partition("://")
+    if transport == "tcp":
+        host, _, port = address.rpartition(":")
+        return _socket.create_connection((host, int(port)), timeout=timeout)
+    s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect("\0" + address[1:] if address.startswith("@") else address)
+    return s
 
 
 def bind(sock: Any, transport: str) -> str:

@@ -4,7 +4,6 @@ and the type and value errors (each naming the option)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,13 +28,6 @@ INT_VALUES: dict[str, tuple[int, int]] = {  # option: (default, a valid new valu
     "TCP_KEEPALIVE_CNT": (-1, 5), "TCP_KEEPALIVE_IDLE": (-1, 60),
     "TCP_KEEPALIVE_INTVL": (-1, 10), "IMMEDIATE": (0, 1), "IPV6": (0, 1), "CONFLATE": (0, 1),
 }
-
-
-@pytest.fixture
-def context() -> Iterator[zmq.Context]:
-    ctx = zmq.Context()
-    yield ctx
-    ctx.destroy(linger=0)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,10 +23,9 @@ TIMEOUT_MS = 10000
 
 
 @pytest.fixture
-def ctx() -> Iterator[zmq4.Context]:
-    c = zmq4.Context()
-    yield c
-    c.destroy(linger=0)
+def ctx(context: zmq4.Context) -> zmq4.Context:
+    """The object-API context of tests/conftest.py, under the name these tests use."""
+    return context
 
 
 def pair(ctx: Any, transport: str, server_type: int = zmq4.REP) -> tuple[Any, Any]:

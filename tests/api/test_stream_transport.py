@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import zmq as pyzmq
-from support import bind_address
+from support import bind_address, raw_connect
 
 import zmq4
 
@@ -47,10 +47,9 @@ def raw_transport(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def ctx() -> Iterator[zmq4.Context]:
-    c = zmq4.Context()
-    yield c
-    c.destroy(linger=0)
+def ctx(context: zmq4.Context) -> zmq4.Context:
+    """The object-API context of tests/conftest.py, under the name these tests use."""
+    return context
 
 
 @pytest.fixture
@@ -75,16 +74,7 @@ def bound(sock: Any, transport: str) -> str:
 
 
 def raw_client(endpoint: str) -> _socket.socket:
-    """A plain OS socket connected to a tcp:// or ipc:// endpoint."""
-    kind, _, where = endpoint.partition("://")
-    if kind == "tcp":
-        host, _, port = where.rpartition(":")
-        s = _socket.create_connection((host, int(port)), timeout=TIMEOUT_MS / 1000)
-    else:
-        s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-        s.settimeout(TIMEOUT_MS / 1000)
-        s.connect(where)
-    return s
+    return raw_connect(endpoint, TIMEOUT_MS / 1000)
 
 
 def read_until(s: _socket.socket, n: int) -> bytes:

@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 import pytest
+import support
 from support import TRANSPORTS, bind, bind_address, settle, wait_queued, wait_until
 
 from zmq4.capi import *  # noqa: F403 - the C names, as a ported C test reads
@@ -148,16 +149,7 @@ class Monitor:
 
 
 def raw_connect(endpoint: str) -> _socket.socket:
-    """A plain OS socket connected to a tcp:// or ipc:// endpoint."""
-    transport, _, address = endpoint.partition("://")
-    if transport == "tcp":
-        host, _, port = address.rpartition(":")
-        s = _socket.create_connection((host, int(port)), timeout=TIMEOUT_MS / 1000)
-    else:
-        s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-        s.settimeout(TIMEOUT_MS / 1000)
-        s.connect("\0" + address[1:] if address.startswith("@") else address)
-    return s
+    return support.raw_connect(endpoint, TIMEOUT_MS / 1000)
 
 
 def wait_closed_by_peer(s: _socket.socket) -> None:
