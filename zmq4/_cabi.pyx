@@ -707,9 +707,12 @@ cdef void *b_msg_data(zmq_msg_t *msg, int *err) noexcept:
         if view is None:
             err[0] = _capi_errno()
             return NULL
-        if view.readonly and view.nbytes == 1:
-            # CPython shares one bytes object per 1-byte value: a C write into it would
-            # change that byte everywhere. Give this message a private copy.
+        if view.readonly:
+            # zmq_msg_data's pointer is writable in C, but a read-only payload is an
+            # immutable Python object that others may share: a bytes object an inproc
+            # sender still holds (a code constant, say), or CPython's one shared object per
+            # 1-byte value. A C write there would change it for everyone. The message gets
+            # a private copy once, on its first zmq_msg_data.
             try:
                 m._msg.data = bytearray(view)
                 view = _zmq_msg_data(m)

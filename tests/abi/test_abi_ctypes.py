@@ -149,6 +149,31 @@ def test_msg_api_and_free_function(lib: Any) -> None:
     assert lib.zmq_ctx_term(ctx) == 0
 
 
+@pytest.mark.parametrize("payload", [b"Z", b"shared payload"])
+def test_writing_received_data_changes_only_that_message(lib: Any, payload: bytes) -> None:
+    """zmq_msg_data's pointer is writable, as in C; writing through it changes that
+    message and nothing else. A received payload can be an immutable Python object shared
+    with others (CPython keeps one bytes object per 1-byte value; an inproc sender may
+    still hold what it sent), so the message gets a private copy on first access."""
+    ctx = lib.zmq_ctx_new()
+    push, pull = lib.zmq_socket(ctx, C.PUSH), lib.zmq_socket(ctx, C.PULL)
+    assert lib.zmq_bind(pull, b"inproc://ctypes-write") == 0
+    assert lib.zmq_connect(push, b"inproc://ctypes-write") == 0
+    assert lib.zmq_send(push, payload, len(payload), 0) == len(payload)
+    got = zmq_msg_t()
+    assert lib.zmq_msg_init(ctypes.byref(got)) == 0
+    assert lib.zmq_msg_recv(ctypes.byref(got), pull, 0) == len(payload)
+    data = lib.zmq_msg_data(ctypes.byref(got))
+    ctypes.memset(data, ord("#"), len(payload))
+    assert lib.zmq_msg_data(ctypes.byref(got)) == data  # stable until close
+    assert ctypes.string_at(data, len(payload)) == b"#" * len(payload)
+    assert bytes([payload[0]]) == payload[:1]  # CPython's shared 1-byte object is intact
+    assert payload in (b"Z", b"shared payload")
+    assert lib.zmq_msg_close(ctypes.byref(got)) == 0
+    assert lib.zmq_close(push) == 0 and lib.zmq_close(pull) == 0
+    assert lib.zmq_ctx_term(ctx) == 0
+
+
 def test_bad_input_leaks_nothing(lib: Any) -> None:
     """Failed calls leave no registry entry behind; closed things are gone."""
     import zmq4._cabi as cabi
