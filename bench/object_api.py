@@ -3,7 +3,8 @@
 The same functions run with ``module`` = ``zmq4`` or ``zmq`` (pyzmq): a PUSH thread and a
 PULL thread in one process (``sock.send(b)`` / ``sock.recv()``, copy=True, the way most
 Python programs use the API), and REQ/REP round trips (one-way latency). Each figure is
-the best of REPEAT runs; the ratio column is zmq4/pyzmq.
+the best of REPEAT runs; the ratio column is zmq4/pyzmq. Last, per transport: asyncio
+REQ/REP round trips per second (``zmq4.asyncio`` against ``zmq.asyncio``).
 
     python bench/object_api.py [--transports inproc,tcp,ipc] [--count N] [--repeat R]
 """
@@ -85,6 +86,41 @@ def latency(zmq: Any, transport: str, size: int, count: int) -> float:
     return elapsed / (count - 1) / 2 * 1e6
 
 
+def async_round_trips(zmq: Any, transport: str, count: int) -> float:
+    """``zmq4.asyncio`` / ``zmq.asyncio``: REQ/REP round trips per second, both ends as
+    tasks on one event loop (the default loop)."""
+    import asyncio
+
+    aio = importlib.import_module(zmq.__name__ + ".asyncio")
+
+    async def run() -> float:
+        ctx = aio.Context()
+        rep = ctx.socket(zmq.REP)
+        rep.bind(endpoint(transport, "aio"))
+        req = ctx.socket(zmq.REQ)
+        req.connect(rep.getsockopt(zmq.LAST_ENDPOINT).decode())
+
+        async def echo() -> None:
+            for _ in range(count):
+                await rep.send(await rep.recv())
+
+        server = asyncio.ensure_future(echo())
+        await req.send(b"x")
+        await req.recv()
+        start = time.perf_counter()
+        for _ in range(count - 1):
+            await req.send(b"x")
+            await req.recv()
+        elapsed = time.perf_counter() - start
+        await server
+        req.close(linger=0)
+        rep.close(linger=0)
+        ctx.term()
+        return (count - 1) / elapsed
+
+    return asyncio.run(run())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--transports", default="inproc,tcp,ipc")
@@ -92,6 +128,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=100_000)
     ap.add_argument("--lat-count", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--aio-count", type=int, default=5_000)
     args = ap.parse_args()
     mods = [importlib.import_module("zmq4"), importlib.import_module("zmq")]
     print(f"{'test':<28}{'zmq4':>14}{'pyzmq':>14}{'zmq4/pyzmq':>12}")
@@ -105,6 +142,10 @@ def main() -> None:
                for m in mods]
         print(f"{f'{transport} REQ/REP 1 B (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
               f"{lat[0] / lat[1]:>11.2f}x")
+        rts = [max(async_round_trips(m, transport, args.aio_count) for _ in range(args.repeat))
+               for m in mods]
+        print(f"{f'{transport} asyncio REQ/REP (rt/s)':<28}{rts[0]:>14,.0f}{rts[1]:>14,.0f}"
+              f"{rts[0] / rts[1]:>11.2f}x")
 
 
 if __name__ == "__main__":
