@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 import pytest
+import support
 from support import bind_address
 
 import zmq4
@@ -228,3 +229,31 @@ def test_forked_child_never_writes_to_the_parents_connection() -> None:
     for s in (server, client):
         capi.zmq_close(s)
     capi.zmq_ctx_term(ctx)
+
+
+def test_signal_raised_entering_send_through_still_delivers(
+        ctx: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal handler that raises as the send-through begins (before the I/O thread is
+    borrowed): the exception reaches the caller, and the message, already queued, is still
+    written (the wake-up goes to the I/O thread instead)."""
+    server, client = pair(ctx, "tcp")
+    client.send(b"warm-up")
+    assert server.recv() == b"warm-up"
+    server.send(b"ok")
+    assert client.recv() == b"ok"
+
+    class Interrupt(Exception):
+        pass
+
+    class RaisingHold:
+        def hold(self) -> None:
+            raise Interrupt
+
+        def release(self) -> None:
+            raise AssertionError("released without a hold")
+
+    (pipe,) = support.core_socket(client).pipes
+    monkeypatch.setattr(pipe.peer.sink, "_signals", RaisingHold())
+    with pytest.raises(Interrupt):
+        client.send(b"interrupted")
+    assert server.recv() == b"interrupted"

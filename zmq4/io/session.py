@@ -92,7 +92,11 @@ class Session:
         io = self.io
         if self._send_through and command[0] == "activate_read" and not io.busy.locked():
             signals = self._signals
-            signals.hold()  # no signal handler may raise inside the borrowed section
+            try:
+                signals.hold()  # no signal handler may raise inside the borrowed section
+            except BaseException:
+                io.post(self._command, command)  # a handler raised: the wake-up still goes
+                raise
             try:
                 if io.borrow():
                     try:  # the I/O thread is asleep: be it for this command (send-through)
