@@ -233,3 +233,34 @@ def test_zmq_poll_function(pair: tuple[zmq.Socket, zmq.Socket]) -> None:
     assert zmq.zmq_poll([], -1) == []
     with pytest.raises(TypeError, match="flags"):
         zmq.zmq_poll([(b, None)])  # type: ignore[list-item]
+
+
+def test_socket_listed_twice_never_loses_a_wake_up(context: zmq.Context,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """One socket in two entries with different masks (what zmq_proxy waits on when the
+    backend cannot take a message yet). A peer that arrives after the first entry was
+    checked must still end the wait: reading ZMQ_EVENTS drains the socket's wake-up fd,
+    so a second read for the other entry must not swallow it (the ThreadProxy hang seen
+    under load)."""
+    from zmq4.core import poll as core_poll
+
+    push = context.socket(zmq.PUSH)
+    push.bind("inproc://poll-twice")
+    core = push._core
+    calls = {"n": 0}
+    peers: list[zmq.Socket] = []
+    real_events = type(core).events
+
+    def events_then_peer_arrives(self: object) -> int:
+        ev = real_events(core)
+        calls["n"] += 1
+        if calls["n"] == 1:  # right after the first look: a peer connects (posts "bind")
+            peers.append(context.socket(zmq.PULL))
+            peers[0].connect("inproc://poll-twice")
+        return ev
+
+    monkeypatch.setattr(core, "events", events_then_peer_arrives.__get__(core))
+    t0 = time.monotonic()
+    revents = core_poll.poll([(core, zmq.POLLOUT), (core, zmq.POLLIN)], 5000)
+    assert revents == [zmq.POLLOUT, 0]
+    assert time.monotonic() - t0 < 4, "the wake-up was lost; poll ran to its timeout"

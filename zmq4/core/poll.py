@@ -94,9 +94,21 @@ def _poll(poller: Any, fds: dict[int, int], entries: Sequence[tuple[Any, int]],
                 raw[fd] = bits
         out = []
         ready = False
+        # One ZMQ_EVENTS per socket per pass, shared by all its entries: reading it drains
+        # the socket's wake-up fd, so a second read for another entry of the same socket
+        # could consume a wake-up (a pipe attached meanwhile, say) and report it only
+        # under that entry's mask, leaving the first entry waiting on a silent fd.
+        seen: dict[int, int] = {}
         for obj, events in entries:
             if isinstance(obj, SocketBase):
-                r = obj.events() & events if events else 0
+                if not events:
+                    r = 0
+                else:
+                    key = id(obj)
+                    ev = seen.get(key)
+                    if ev is None:
+                        ev = seen[key] = obj.events()
+                    r = ev & events
             else:
                 r = _fd_revents(obj, events, raw.get(obj, 0))
             out.append(r)
