@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -117,21 +118,48 @@ def test_many_threads_borrow_one_io_thread(ctx: Any, transport: str) -> None:
 
 def test_signal_hold_defers_handlers_to_release() -> None:
     """A signal that arrives while held runs its handler only after ``release()``, which
-    restores the thread's previous mask."""
+    restores the thread's previous mask. (Sent to this thread: a process-directed signal
+    may be delivered to any thread that does not block it.)"""
     seen: list[int] = []
     old = signal.signal(signal.SIGUSR1, lambda signum, frame: seen.append(signum))
     try:
         before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
         hold = SignalHold()
         hold.hold()
-        os.kill(os.getpid(), signal.SIGUSR1)
-        deferred = list(seen)  # Python code ran after the kill: the handler could have
+        signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)
+        for _ in range(3):
+            time.sleep(0.01)  # calls and waits: where a delivered signal's handler runs
+        deferred = list(seen)
         hold.release()
+        deadline = time.monotonic() + 10
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.001)
         assert deferred == []
         assert seen == [signal.SIGUSR1]
         assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
     finally:
         signal.signal(signal.SIGUSR1, old)
+
+
+def test_io_threads_take_no_signals(ctx: Any) -> None:
+    """As libzmq's: an I/O thread blocks asynchronous signals, so one sent to the process
+    goes to an application thread (which may hold it off for a moment)."""
+    pair(ctx, "tcp")  # starts the context's I/O thread
+    masks: list[set[int]] = []
+    done = threading.Event()
+
+    def probe() -> None:
+        masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, set())))
+        done.set()
+
+    for t in ctx._core.io.threads:  # white box: the context's I/O threads
+        done.clear()
+        t.post(probe)
+        assert done.wait(10)
+    assert masks
+    for mask in masks:
+        assert {signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGUSR1} <= mask
+        assert signal.SIGSEGV not in mask
 
 
 @pytest.mark.parametrize("mechanism", ["null", "curve"])
