@@ -12,9 +12,10 @@ thread for a moment, because this thread is then asleep and cannot touch anythin
 send-through of ``zmq4.io.session``). Such a borrower may register fds and add timers (a
 timer added from outside wakes the loop so its timeout is recomputed). A forked child gets
 no I/O thread: every inherited one is closed there, so nothing in the child can borrow it
-and write to the parent's connections. An exception in a
-handler costs that handler (its connection), never the thread or the process. Waits release
-the GIL (``epoll.poll``).
+and write to the parent's connections. An I/O thread blocks asynchronous signals (as
+libzmq's do): they go to the application's threads. An exception in a handler costs that
+handler (its connection), never the thread or the process. Waits release the GIL
+(``epoll.poll``).
 """
 
 from __future__ import annotations
