@@ -1,0 +1,190 @@
+# cython: language_level=3
+"""Mailbox: the command queue of a socket (libzmq mailbox_t + signaler_t), compiled.
+
+Owns: a FIFO of commands plus an eventfd that becomes readable when commands are posted.
+The eventfd is the socket's ``ZMQ_FD``: edge-triggered in effect, because the owner drains
+it whenever it processes commands. Any thread may ``post``; only the owner thread calls
+``clear_signal``/``wait``. Waiting releases the GIL (``poll``), retries on EINTR after
+signal handlers ran (PEP 475), and lets a handler's exception (KeyboardInterrupt)
+propagate, marked as an interruption (EINTR for C callers).
+
+The GIL is this object's lock: every method runs with it held and no Python code runs
+between a state check and the syscall it guards. The one GIL-free moment is ``poll``'s
+wait, bracketed by a pin.
+
+fd lifetime: ``close`` must never release the eventfd while another thread still uses it
+(closing a socket from a thread other than the one using it is unsupported, as in
+libzmq, but must not corrupt the process). A released fd number is reused at once by the
+next ``open``/``socket``/``eventfd``, and a stale eventfd read or write would then hit some
+unrelated file or connection. So every read and write checks ``closed`` in the same
+GIL-held step, and a thread waiting on the fd (``wait``, ``zmq_poll``) *pins* it for the
+length of its syscall; ``close`` wakes pinned waiters and the last one to unpin releases
+the fd.
+
+A post from a thread that defers its wake-ups (an I/O thread: ``zmq4.io.wakeups``) queues
+the command at once and writes the eventfd when that thread is about to sleep.
+"""
+
+import os
+from collections import deque
+
+from libc.errno cimport EINTR, errno
+from libc.stdint cimport uint64_t
+
+from ..errors import mark_interrupted
+from ..io.wakeups import deferred as _deferred
+
+
+cdef extern from "<sys/eventfd.h>":
+    int eventfd(unsigned int initval, int flags)
+    int EFD_NONBLOCK
+    int EFD_CLOEXEC
+
+cdef extern from "<unistd.h>" nogil:
+    ssize_t read(int fd, void *buf, size_t count)
+    ssize_t write(int fd, const void *buf, size_t count)
+    int close(int fd)
+
+cdef extern from "<poll.h>" nogil:
+    struct pollfd:
+        int fd
+        short events
+        short revents
+    int poll(pollfd *fds, unsigned long nfds, int timeout)
+    short POLLIN
+
+cdef extern from "<time.h>" nogil:
+    struct timespec:
+        long tv_sec
+        long tv_nsec
+    int clock_gettime(int clk, timespec *tp)
+    int CLOCK_MONOTONIC
+
+cdef extern from "Python.h":
+    int PyErr_CheckSignals() except -1
+
+
+cdef inline long long _now_ms() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return <long long>ts.tv_sec * 1000 + ts.tv_nsec // 1000000
+
+
+cdef class Mailbox:
+    """libzmq mailbox_t: commands for one owner thread, with a pollable wake-up fd."""
+
+    cdef readonly object commands
+    cdef readonly int fd
+    cdef bint _closed
+    cdef int _pins
+
+    def __cinit__(self):
+        self.fd = -1
+        self.commands = deque()
+        fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)
+        if fd < 0:
+            raise OSError(errno, os.strerror(errno))
+        self.fd = fd
+
+    def __dealloc__(self):
+        if self.fd >= 0:
+            close(self.fd)
+            self.fd = -1
+
+    cpdef bint post(self, command) except -1:
+        """Queue a command from any thread and wake the owner; False (dropped) once
+        closed."""
+        pending = _deferred.pending  # may allocate (the thread's first look): before the check
+        if self._closed:
+            return False
+        self.commands.append(command)
+        if pending is None:
+            self._write()
+        elif not pending or pending[len(pending) - 1] is not self:
+            pending.append(self)
+        return True
+
+    cdef inline void _write(self) noexcept:
+        cdef uint64_t one = 1
+        if not self._closed:
+            write(self.fd, &one, 8)
+
+    def signal(self) -> None:
+        """Write the eventfd (a deferred post's wake-up); nothing once closed."""
+        self._write()
+
+    cpdef clear_signal(self):
+        """Reset the fd (owner thread), before draining the queue."""
+        cdef uint64_t value
+        if not self._closed:
+            read(self.fd, &value, 8)  # EAGAIN when not signalled: nothing to reset
+
+    cpdef bint pin(self) except -1:
+        """Keep fd open while the caller polls it; False if the mailbox is closed."""
+        if self._closed:
+            return False
+        self._pins += 1
+        return True
+
+    cpdef unpin(self):
+        self._pins -= 1
+        if self._closed and self._pins == 0:
+            self._release()
+
+    cdef void _release(self) noexcept:
+        if self.fd >= 0:
+            close(self.fd)
+            self.fd = -1
+
+    cpdef bint wait(self, int timeout_ms) except -1:
+        """Block until something is posted or ``timeout_ms`` passes (-1: forever).
+
+        Returns True if the fd was signalled. GIL released while waiting."""
+        cdef pollfd pfd
+        cdef int rc, left = timeout_ms
+        cdef long long deadline = 0
+        if self.commands or self._closed:
+            return True  # closed under us: the caller's next check reports it
+        if timeout_ms > 0:
+            deadline = _now_ms() + timeout_ms
+        pfd.fd = self.fd
+        pfd.events = POLLIN
+        self._pins += 1
+        try:
+            while True:
+                pfd.revents = 0
+                with nogil:
+                    rc = poll(&pfd, 1, left)
+                if rc >= 0:
+                    return rc > 0
+                if errno != EINTR:
+                    raise OSError(errno, os.strerror(errno))
+                try:
+                    PyErr_CheckSignals()
+                except BaseException as exc:  # a signal handler raised: EINTR for C callers
+                    mark_interrupted(exc)
+                    raise
+                if self._closed:
+                    return True
+                if timeout_ms > 0:
+                    left = <int>max(0, deadline - _now_ms())
+        finally:
+            self.unpin()
+
+    def close(self) -> list:
+        """Stop accepting commands; returns those queued and never processed."""
+        cdef uint64_t one = 1
+        if self._closed:
+            return []
+        self._closed = True  # first: a post from here on is refused
+        dropped = list(self.commands)
+        self.commands.clear()
+        if self._pins:
+            write(self.fd, &one, 8)  # wake them; the last to unpin releases fd
+        else:
+            self._release()
+        return dropped
+
+    def after_fork_in_child(self) -> None:
+        """A forked child has none of the threads that pinned the fd."""
+        self._pins = 0
