@@ -1,25 +1,115 @@
 # cython: annotation_typing=False
-"""Send/recv fast path shared by the faces (capi, the object API).
+"""Send/recv fast path shared by the faces (capi, the object API), and the socket's
+waiting loops.
 
 Owns: ``send(sock, frame, flags)`` and ``recv(sock, flags)``, which do what
 ``SocketBase.send``/``recv`` do, with their first attempt in compiled code: for the
 common case (socket open, no pending commands, the frame fits / a frame is queued) no
 Python frame runs around the socket type's compiled ``xsend``/``xrecv``. Anything else
-(closed or terminated socket, commands to process, no room, nothing queued) goes through
-the socket's own methods, which own the rules (checks, waits, timeouts, EAGAIN).
+(closed or terminated socket, commands to process) goes through the socket's own methods,
+which own the checks. Also owns the loops every blocking call spends its time in, bound
+as ``SocketBase`` methods: ``process_commands`` (mailbox wait + command dispatch; the
+per-message ``activate_read`` is handled inline), ``send_wait`` and ``recv_wait`` (the
+rest of a send/recv whose first attempt found no room / nothing: DONTWAIT and
+SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until the deadline).
 
 Compiled by Cython in pure-Python mode (``fastpath.pxd``); works the same interpreted.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from .. import constants as _C
+from ..errors import ZMQError
 from ..msg import MORE as _MORE
 from ..msg import Msg
 
 _SNDMORE = _C.SNDMORE  # a C int when compiled
+_DONTWAIT = _C.DONTWAIT
+_EAGAIN = _C.EAGAIN
+_ETERM = _C.ETERM
+_ENOTSOCK = _C.ENOTSOCK
+
+
+def process_commands(sock: Any, timeout_ms: int = 0) -> None:
+    """``SocketBase.process_commands``: handle queued commands, waiting up to
+    ``timeout_ms`` for one (-1: forever); ETERM once the context stopped the socket."""
+    mb = sock.mailbox
+    if timeout_ms != 0 and not mb.commands:
+        mb.wait(timeout_ms)
+    mb.clear_signal()
+    cmds = mb.commands
+    while cmds:
+        cmd = cmds.popleft()
+        if cmd[0] == "activate_read":  # the per-message command: no _dispatch frame
+            pipe = cmd[1]
+            if pipe in sock.pipes:
+                sock.xread_activated(pipe)
+        else:
+            sock._dispatch(cmd)
+    if sock.ctx_terminated:
+        raise ZMQError(_ETERM)
+
+
+def _wait_ms(deadline: float) -> int:
+    """Milliseconds left until ``deadline`` (monotonic seconds), rounded up: 0 only once
+    it has passed (a rounded-down wait would spin through the last millisecond)."""
+    return max(0, math.ceil((deadline - time.monotonic()) * 1000))
+
+
+def send_wait(sock: Any, msg: Msg, flags: int) -> None:
+    """``SocketBase._send_wait``: the rest of a send whose first ``xsend`` found no room."""
+    timeout = sock.options.sndtimeo
+    if flags & _DONTWAIT or timeout == 0:
+        raise ZMQError(_EAGAIN)
+    if timeout < 0:
+        while True:
+            process_commands(sock, -1)
+            if sock.closed:  # by another thread (unsupported): stop waiting, don't spin
+                raise ZMQError(_ENOTSOCK, "socket closed while sending")
+            if sock.xsend(msg):
+                return
+    deadline = time.monotonic() + timeout / 1000.0
+    while True:
+        wait = _wait_ms(deadline)
+        process_commands(sock, wait)
+        if sock.closed:
+            raise ZMQError(_ENOTSOCK, "socket closed while sending")
+        if sock.xsend(msg):
+            return
+        if time.monotonic() >= deadline:
+            raise ZMQError(_EAGAIN)
+
+
+def recv_wait(sock: Any, flags: int) -> Msg:
+    """``SocketBase._recv_wait``: the rest of a recv whose first ``xrecv`` found nothing."""
+    timeout = sock.options.rcvtimeo
+    if flags & _DONTWAIT or timeout == 0:
+        raise ZMQError(_EAGAIN)
+    if timeout < 0:
+        while True:
+            process_commands(sock, -1)
+            if sock.closed:  # by another thread (unsupported): stop waiting, don't spin
+                raise ZMQError(_ENOTSOCK, "socket closed while receiving")
+            m = sock.xrecv()
+            if m is not None:
+                sock.rcvmore = (m.flags & _MORE) != 0
+                return m  # type: ignore[no-any-return]
+    deadline = time.monotonic() + timeout / 1000.0
+    while True:
+        wait = _wait_ms(deadline)
+        process_commands(sock, wait)
+        if sock.closed:
+            raise ZMQError(_ENOTSOCK, "socket closed while receiving")
+        m = sock.xrecv()
+        if m is not None:
+            sock.rcvmore = (m.flags & _MORE) != 0
+            return m  # type: ignore[no-any-return]
+        if time.monotonic() >= deadline:
+            raise ZMQError(_EAGAIN)
 
 
 def send(sock: Any, frame: Msg, flags: int) -> None:
@@ -32,7 +122,7 @@ def send(sock: Any, frame: Msg, flags: int) -> None:
     else:
         frame.flags &= ~_MORE
     if not sock.xsend(frame):
-        sock._send_wait(frame, flags)
+        send_wait(sock, frame, flags)
 
 
 def recv(sock: Any, flags: int) -> Msg:
@@ -41,6 +131,6 @@ def recv(sock: Any, flags: int) -> Msg:
         return sock.recv(flags)  # type: ignore[no-any-return]
     m = sock.xrecv()
     if m is None:
-        return sock._recv_wait(flags)  # type: ignore[no-any-return]
+        return recv_wait(sock, flags)
     sock.rcvmore = (m.flags & _MORE) != 0
     return m  # type: ignore[no-any-return]

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import struct
 import threading
-import time
 from typing import TYPE_CHECKING, Any, Optional
 
 from .. import constants as C
 from ..errors import ZMQError
 from ..msg import MORE, Msg
+from . import fastpath as _fastpath
 from . import options as _options
 from .mailbox import Mailbox
 from .pipe import Pipe, pipepair
@@ -95,17 +95,9 @@ class SocketBase:
             self.ctx_terminated = True
             raise ZMQError(C.ETERM)
 
-    def process_commands(self, timeout_ms: int = 0) -> None:
-        """Handle queued commands, waiting up to ``timeout_ms`` for one (-1: forever)."""
-        mb = self.mailbox
-        if timeout_ms != 0 and not mb.commands:
-            mb.wait(timeout_ms)
-        mb.clear_signal()
-        cmds = mb.commands
-        while cmds:
-            self._dispatch(cmds.popleft())
-        if self.ctx_terminated:
-            raise ZMQError(C.ETERM)
+    #: handle queued commands, waiting up to ``timeout_ms`` for one (-1: forever);
+    #: ETERM once the context stopped the socket (compiled: zmq4.core.fastpath)
+    process_commands = _fastpath.process_commands
 
     def _dispatch(self, cmd: tuple[Any, ...]) -> None:
         kind = cmd[0]
@@ -377,22 +369,9 @@ class SocketBase:
             return
         self._send_wait(msg, flags)
 
-    def _send_wait(self, msg: Msg, flags: int) -> None:
-        """The rest of ``send`` after a first ``xsend`` failed (the capi fast path calls it
-        too): EAGAIN at once for DONTWAIT / SNDTIMEO 0, else wait for room."""
-        timeout = self.options.sndtimeo
-        if flags & C.DONTWAIT or timeout == 0:
-            raise ZMQError(C.EAGAIN)
-        deadline = None if timeout < 0 else time.monotonic() + timeout / 1000.0
-        while True:
-            wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
-            self.process_commands(wait if deadline is None or wait > 0 else 0)
-            if self.closed:  # by another thread (unsupported): stop waiting, don't spin
-                raise ZMQError(C.ENOTSOCK, "socket closed while sending")
-            if self.xsend(msg):
-                return
-            if deadline is not None and time.monotonic() >= deadline:
-                raise ZMQError(C.EAGAIN)
+    #: the rest of ``send`` after a first ``xsend`` failed: EAGAIN at once for DONTWAIT /
+    #: SNDTIMEO 0, else wait for room until SNDTIMEO (compiled: zmq4.core.fastpath)
+    _send_wait = _fastpath.send_wait
 
     def recv(self, flags: int = 0) -> Msg:
         """Next frame (blocking per RCVTIMEO unless DONTWAIT); sets RCVMORE."""
@@ -406,24 +385,9 @@ class SocketBase:
             return m
         return self._recv_wait(flags)
 
-    def _recv_wait(self, flags: int) -> Msg:
-        """The rest of ``recv`` after a first ``xrecv`` found nothing (the capi fast path
-        calls it too): EAGAIN at once for DONTWAIT / RCVTIMEO 0, else wait for a frame."""
-        timeout = self.options.rcvtimeo
-        if flags & C.DONTWAIT or timeout == 0:
-            raise ZMQError(C.EAGAIN)
-        deadline = None if timeout < 0 else time.monotonic() + timeout / 1000.0
-        while True:
-            wait = -1 if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
-            self.process_commands(wait if deadline is None or wait > 0 else 0)
-            if self.closed:  # by another thread (unsupported): stop waiting, don't spin
-                raise ZMQError(C.ENOTSOCK, "socket closed while receiving")
-            m = self.xrecv()
-            if m is not None:
-                self.rcvmore = bool(m.flags & MORE)
-                return m
-            if deadline is not None and time.monotonic() >= deadline:
-                raise ZMQError(C.EAGAIN)
+    #: the rest of ``recv`` after a first ``xrecv`` found nothing: EAGAIN at once for
+    #: DONTWAIT / RCVTIMEO 0, else wait for a frame until RCVTIMEO (zmq4.core.fastpath)
+    _recv_wait = _fastpath.recv_wait
 
     # ------------------------------------------------------------------ close
     def close(self) -> None:
