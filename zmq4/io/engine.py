@@ -30,7 +30,7 @@ from ..zmtp.mechanisms.null import NullMechanism
 from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, IOThread
 
 _READ_SIZE = 256 * 1024
-_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
+OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
 # A peer that closed must cost an EPIPE on that connection, never SIGPIPE for the process:
 # Python ignores SIGPIPE at startup, but a C program using the shim (embedded mode) may not.
 _NOSIGNAL = getattr(_socket, "MSG_NOSIGNAL", 0)
@@ -91,10 +91,6 @@ class _EngineBase:
             self.out.append(rest)
             self.out_bytes += len(rest)
             self._update_mask()
-
-    @property
-    def backlogged(self) -> bool:
-        return self.out_bytes >= _HIGH_WATER
 
     def on_writable(self) -> None:
         out = self.out
@@ -206,8 +202,11 @@ class StreamEngine(_EngineBase):
         data = self._recv()
         if data is None:
             return
-        self.conn.receive_data(data if len(data) else b"")
-        self._after_input()
+        messages = self.conn.receive_messages(data if len(data) else b"")
+        if messages is None:
+            self._after_input()  # not plain data: events and output to handle
+        elif messages:
+            self.session.engine_messages(messages)
 
     def _flush_conn(self) -> None:
         out = self.conn.data_to_send()
@@ -238,8 +237,11 @@ class StreamEngine(_EngineBase):
     def send_messages(self, messages: list[list[Any]]) -> None:
         if self.closed:
             return
-        self.conn.send_messages(messages)
-        self._flush_conn()
+        conn = self.conn
+        conn.send_messages(messages)
+        out = conn.data_to_send()
+        if out:
+            self.write(out)
 
     def zap_reply_frames(self, frames: list[bytes]) -> None:
         if self.closed:

@@ -43,7 +43,7 @@ from .. import constants as C
 from ..msg import MORE, Msg
 from ._sighold import SignalHold
 from .address import Address
-from .engine import RawEngine, StreamEngine
+from .engine import OUT_HIGH_WATER, RawEngine, StreamEngine
 from .reactor import EPOLLOUT, IOPool, IOThread
 
 log = logging.getLogger("zmq4.io")
@@ -200,13 +200,17 @@ class Session:
         self._pull_out()
 
     def engine_messages(self, messages: list[list[bytes]]) -> None:
-        if self.pipe is None:
+        pipe = self.pipe
+        if pipe is None:
             return  # raw engine before its pipe, or after the socket went away
         if self.pending_in:
             self.pending_in.extend(messages)
+            self._push_pending()
         else:
-            self.pending_in = messages
-        self._push_pending()
+            i = pipe.write_messages(messages, 0)  # compiled: one Msg per frame, one wake-up
+            if i < len(messages):
+                self.pending_in = messages[i:]
+                self._push_pending()  # the pipe is full: keep the rest, pause reading
 
     def _push_pending(self) -> None:
         pipe = self.pipe
@@ -231,7 +235,7 @@ class Session:
         parts = self.out_parts
         self._pulling = True
         try:
-            while not engine.backlogged:
+            while engine.out_bytes < OUT_HIGH_WATER:  # not backlogged
                 # compiled; reaching the delimiter calls pipe_ended -> _pipe_gone
                 batch, parts = pipe.read_messages(parts, _BATCH)
                 if batch:

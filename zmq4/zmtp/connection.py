@@ -257,6 +257,35 @@ class ZmtpConnection:
         except ZmtpError as exc:
             self._close(exc.reason, exc)
 
+    def receive_messages(self, data: Part) -> list[Any] | None:
+        """``receive_data`` for the data phase, returning the messages instead of queueing
+        a ``MessagesReceived`` (the per-read hot path: no event objects).
+
+        Returns the whole messages this read completed (a list, maybe empty) when the
+        connection is READY with the plain codec and the read held only data frames.
+        Anything else (handshake, EOF, CURVE, commands, a protocol error) goes the
+        ``receive_data`` way and returns None: the caller then drains ``events()`` and
+        ``data_to_send()`` as after ``receive_data``."""
+        if self._state is not _READY or not self._fast or not len(data) or self._events:
+            self.receive_data(data)
+            return None
+        dec = self._decoder
+        assert dec is not None
+        items: list[Any] = []
+        try:
+            dec.decode_messages(data, items)
+        except ZmtpError as exc:
+            self._deliver_items(items)  # decoded before the error: still delivered (4.0)
+            self._close(exc.reason, exc)
+            return None
+        except BaseException:
+            self._deliver_items(items)
+            raise
+        if dec.commands:
+            self._deliver_mixed(items)
+            return None
+        return items
+
     def send_message(self, parts: Sequence[Part]) -> None:
         """Queue one multipart message (a sequence of bytes-like parts)."""
         if self._state is not _READY:
@@ -525,11 +554,15 @@ class ZmtpConnection:
         finally:
             # Messages decoded before a protocol error are still delivered (4.0 pushes
             # them to the session before closing).
-            if items:
-                if dec.commands:
-                    self._deliver_mixed(items)
-                else:
-                    self._deliver(items)
+            self._deliver_items(items)
+
+    def _deliver_items(self, items: list[Any]) -> None:
+        """Queue what one decode call returned (messages, and commands among them)."""
+        if items:
+            if self._decoder is not None and self._decoder.commands:
+                self._deliver_mixed(items)
+            else:
+                self._deliver(items)
 
     def _deliver(self, messages: list[Any]) -> None:
         events = self._events

@@ -65,6 +65,7 @@ class Req(Dealer):
         self.strict = True
         self._expected_id: Optional[bytes] = None  # id frame of the outstanding request
         self._state = _EXPECT_DELIMITER
+        self._start_state = _EXPECT_DELIMITER  # where each reply's parse starts
         self._body_first: Optional[Msg] = None  # prefetched first frame of a good reply
 
     def xsetsockopt(self, option: int, value: Any) -> None:
@@ -112,12 +113,14 @@ class Req(Dealer):
             self._expected_id = frame
             self.reply_pipe = self.lb.last_out
             self.lb.send(Msg(b"", MORE))
+            self._start_state = _EXPECT_ID
         else:
             if not self.lb.send(Msg(b"", MORE)):
                 return False
             self._expected_id = None
             self.reply_pipe = self.lb.last_out
-        self._state = self._first_state()
+            self._start_state = _EXPECT_DELIMITER
+        self._state = self._start_state
         return True
 
     def xhas_out(self) -> bool:
@@ -137,31 +140,32 @@ class Req(Dealer):
                 return m
 
     def _next_body(self) -> Optional[Msg]:
-        """Consume malformed replies until the first body frame of a good one."""
+        """Consume malformed replies until the first body frame of a good one (frames
+        from pipes other than the remembered one are dropped)."""
         m = self._body_first
         if m is not None:
             self._body_first = None
             return m
+        fq = self.fq
         while True:
-            m = self._recv_reply_pipe()
+            m = fq.recv()
             if m is None:
                 return None
-            more = bool(m.flags & MORE)
+            if fq.last_in is not self.reply_pipe:
+                continue
+            more = m.flags & MORE
             state = self._state
             if state == _EXPECT_BODY:
-                self._state = self._first_state()
+                self._state = self._start_state
                 return m
-            if state == _EXPECT_ID and more and m.bytes() == self._expected_id:
-                self._state = _EXPECT_DELIMITER
-                continue
             if state == _EXPECT_DELIMITER and more and m.size == 0:
                 self._state = _EXPECT_BODY
                 continue
+            if state == _EXPECT_ID and more and m.bytes() == self._expected_id:
+                self._state = _EXPECT_DELIMITER
+                continue
             # malformed (or the rest of a malformed message): skip to its last frame
-            self._state = _SKIPPING if more else self._first_state()
-
-    def _first_state(self) -> int:
-        return _EXPECT_ID if self._expected_id is not None else _EXPECT_DELIMITER
+            self._state = _SKIPPING if more else self._start_state
 
     def xrecv(self) -> Optional[Msg]:
         if not self.receiving_reply:
