@@ -14,7 +14,8 @@ consumed by another. Therefore nothing here trusts the fd alone:
   otherwise it is queued;
 - :meth:`_IOState.process` reads ZMQ_EVENTS and completes queued operations while the socket
   reports POLLIN/POLLOUT, re-reading ZMQ_EVENTS after each one, and only then waits:
-  ``loop.add_reader(ZMQ_FD)`` while something is pending, removed when nothing is;
+  ``loop.add_reader`` on a duplicate of ZMQ_FD, added when something first waits and kept
+  until the socket closes (a wake-up with nothing pending just resets the fd);
 - after *every* operation made through this module (and after ``bind``/``connect``/option
   calls, which also drain the fd) ``process`` is scheduled again with ``call_soon``.
 
@@ -25,7 +26,8 @@ Cancellation is safe: a message is taken from the core only inside ``process``/t
 attempt, for a future that is not done, and handed to it in the same step; a cancelled
 receive leaves its message queued for the next one. RCVTIMEO/SNDTIMEO make a pending
 operation fail with ``zmq4.Again`` after that many ms; a terminated context fails pending
-operations with ``ContextTerminated``; ``close()`` cancels them.
+operations with ``ContextTerminated``; ``close()`` cancels them and removes the reader
+(a close made elsewhere reaches the reader as a wake-up: the mailbox signals as it closes).
 
 Rules: a socket is used from one event loop (the first that runs an operation on it; an
 idle socket may move to another loop). Blocking calls of the synchronous API on the same
@@ -37,6 +39,7 @@ Imports: the object face and the core socket type.
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -48,6 +51,7 @@ from . import poller as _poller
 from . import socket as _socket
 from ._face import timeout_ms, translate
 from .core.socket_base import SocketBase
+from .socket import NOT_READY as _NOT_READY
 from .errors import Again, ZMQError
 
 T = TypeVar("T")
@@ -107,25 +111,44 @@ class _IOState:
 
     def _arm(self) -> None:
         if self.fd is None:
-            fd = self.core.getsockopt(C.FD)  # the mailbox's eventfd (ZMQ_FD)
-            self.loop.add_reader(fd, self._on_fd)
+            # a duplicate of the mailbox's eventfd (ZMQ_FD): ours to close, so the number
+            # registered in the loop's selector can never be released and reused under it
+            # (the socket may be closed by any wrapper); it stays readable once the
+            # mailbox closes (Mailbox.close signals), which is how we learn of a close
+            fd = os.dup(self.core.getsockopt(C.FD))
+            try:
+                self.loop.add_reader(fd, self._on_fd)
+            except BaseException:
+                os.close(fd)
+                raise
             self.fd = fd
 
     def _on_fd(self) -> None:
-        """ZMQ_FD became readable. The reader stays armed between operations (adding and
-        removing it costs more than a spare wake-up); it goes when a wake-up finds nothing
-        pending."""
+        """ZMQ_FD became readable. The reader stays armed while the socket lives (adding
+        and removing it per operation costs more than a spare wake-up): a wake-up with
+        nothing pending processes the socket's commands, which resets the fd (a level-
+        triggered selector would otherwise report it again at once)."""
         self.process()
         if self.fd is not None and not self.pending():
-            self.disarm()
+            core = self.core
+            if core.closed:
+                self.disarm()
+                return
+            try:
+                core.process_commands(0)
+            except ZMQError:  # ETERM: nothing to wait for any more
+                self.disarm()
 
     def disarm(self) -> None:
         if self.fd is not None:
             fd, self.fd = self.fd, None
             try:
                 self.loop.remove_reader(fd)
-            except (ValueError, OSError, RuntimeError):
-                pass  # the loop is closed, or the fd went away with the socket
+            except (ValueError, OSError):
+                pass
+            except RuntimeError:
+                pass  # the loop is closed: its selector with it
+            os.close(fd)
 
     # ------------------------------------------------------------------ operations
     def add(self, queue: deque[_Op], op: _Op, timeout: int) -> None:
@@ -170,6 +193,8 @@ class _IOState:
                 op.finish()
                 op.future.set_exception(e)
                 return True
+            if result is _NOT_READY:
+                return False
             queue.popleft()
             op.finish()
             op.future.set_result(result)
@@ -251,10 +276,14 @@ def _state_of(core: SocketBase) -> _IOState:
     state = _states.get(core)
     if state is None or state.loop is not loop:
         if state is not None:
-            if state.pending() and not state.loop.is_closed():
+            old = state.loop
+            if state.pending() and not old.is_closed():
                 raise RuntimeError("this zmq4 socket has operations pending on another "
                                    "event loop")
-            state.disarm()
+            if old.is_running():  # in another thread: its selector is its own business
+                old.call_soon_threadsafe(state.disarm)
+            else:
+                state.disarm()
         state = _states[core] = _IOState(core, loop)
     return state
 
@@ -290,12 +319,9 @@ class Socket(_socket.Socket):
         queue: deque[_Op] = getattr(state, queue_name)
         if not queue or flags & C.DONTWAIT:
             try:
-                result = attempt()
-            except Again as e:
-                if flags & C.DONTWAIT or timeout == 0:
-                    fut.set_exception(e)
-                    state.kick()
-                    return fut
+                result = attempt()  # NOT_READY (or Again) when it cannot complete now
+            except Again:
+                result = _NOT_READY
             except ZMQError as e:
                 fut.set_exception(translate(e))
                 state.kick()
@@ -304,8 +330,12 @@ class Socket(_socket.Socket):
                 fut.set_exception(e)
                 state.kick()
                 return fut
-            else:
+            if result is not _NOT_READY:
                 fut.set_result(result)
+                state.kick()
+                return fut
+            if flags & C.DONTWAIT or timeout == 0:
+                fut.set_exception(Again())
                 state.kick()
                 return fut
         state.add(queue, _Op(fut, attempt), timeout)
@@ -322,11 +352,10 @@ class Socket(_socket.Socket):
              track: bool = False) -> asyncio.Future[Any]:
         """Await the next frame (``bytes``, or a :class:`zmq4.Frame` with ``copy=False``)."""
         self._check_flags(flags)
-        nb = flags | C.DONTWAIT
-        base = _socket.Socket.recv
+        base = _socket.Socket._recv_nowait
 
         def attempt() -> Any:
-            return base(self, nb, copy, track)
+            return base(self, copy, track)
 
         return self._submit("recvs", attempt, flags, self._rcvtimeo())
 
@@ -393,13 +422,12 @@ class Socket(_socket.Socket):
         """Await queuing one frame; the result is what :meth:`zmq4.Socket.send` returns
         (None, or a MessageTracker)."""
         self._check_flags(flags)
-        nb = flags | C.DONTWAIT
-        base = _socket.Socket.send
+        base = _socket.Socket._send_nowait
         if isinstance(data, str):
             raise TypeError("str not allowed, use send_string() (or encode to bytes)")
 
         def attempt() -> Any:
-            return base(self, data, nb, copy, track, routing_id, group)
+            return base(self, data, flags, copy, track, routing_id, group)
 
         return self._submit("sends", attempt, flags, self._sndtimeo())
 

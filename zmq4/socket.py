@@ -43,7 +43,9 @@ from ._face import timeout_ms as _timeout_ms
 from .core import options as _options
 from .core import poll as _poll
 from .core.fastpath import recv as _fast_recv
+from .core.fastpath import recv_nowait as _fast_recv_nowait
 from .core.fastpath import send as _fast_send
+from .core.fastpath import send_nowait as _fast_send_nowait
 from .core.socket_base import SocketBase
 from .enums import SocketOption, SocketType
 from .errors import ZMQBindError, ZMQError
@@ -56,6 +58,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _S = TypeVar("_S", bound="Socket")
+
+#: what ``Socket._send_nowait``/``_recv_nowait`` return for "not now" (EAGAIN)
+NOT_READY: Any = object()
 
 _BYTE_KINDS = frozenset((_options.BYTES, _options.STR, _options.KEY, _options.BYTES_SOCKET))
 _DEFAULT_PICKLE = pickle.DEFAULT_PROTOCOL
@@ -532,6 +537,23 @@ class Socket:
             return None
         return self._send_other(data, flags, copy, track, routing_id, group)
 
+    def _send_nowait(self, data: Any, flags: int, copy: bool, track: bool,
+                     routing_id: int | None, group: str | None) -> Any:
+        """``send(data, flags | DONTWAIT, ...)`` for an event loop: ``NOT_READY`` when
+        there is no room, where ``send`` would raise Again (only the plain one-frame
+        bytes case avoids the exception; the rest may still raise it)."""
+        if copy and type(data) is bytes and routing_id is None and group is None:
+            try:
+                if _fast_send_nowait(self._core, _new_msg(data, 0), flags):
+                    return None
+                return NOT_READY
+            except ZMQError as e:
+                raise translate(e) from None
+            except TypeError:
+                self._check_flags(flags)
+                raise
+        return Socket.send(self, data, flags | C.DONTWAIT, copy, track, routing_id, group)
+
     @staticmethod
     def _check_flags(flags: Any) -> None:
         if isinstance(flags, bool) or not isinstance(flags, int):
@@ -639,6 +661,21 @@ class Socket:
         except TypeError:
             self._check_flags(flags)
             raise
+        if copy:
+            d = m.data
+            return d if type(d) is bytes else bytes(d)
+        return Frame._from_msg(m, core.rcvmore, track)
+
+    def _recv_nowait(self, copy: bool, track: bool) -> Any:
+        """``recv(DONTWAIT, copy, track)`` for an event loop: ``NOT_READY`` where ``recv``
+        would raise Again."""
+        core = self._core
+        try:
+            m = _fast_recv_nowait(core)
+        except ZMQError as e:
+            raise translate(e) from None
+        if m is None:
+            return NOT_READY
         if copy:
             d = m.data
             return d if type(d) is bytes else bytes(d)

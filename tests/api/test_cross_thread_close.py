@@ -11,6 +11,7 @@ pytest's own source reads in CI.
 from __future__ import annotations
 
 import os
+import select
 import tempfile
 import threading
 from collections.abc import Callable
@@ -64,6 +65,19 @@ def test_mailbox_fd_outlives_close_while_pinned() -> None:
     with pytest.raises(OSError):
         os.fstat(fd)
     assert mb.fd == -1
+
+
+def test_close_wakes_watchers_of_a_duplicate_fd() -> None:
+    """An event loop watches a duplicate of ZMQ_FD (zmq4.asyncio): closing the mailbox
+    makes it readable, so the watcher learns of the close and removes itself."""
+    mb = Mailbox()
+    dup = os.dup(mb.fd)
+    try:
+        assert select.select([dup], [], [], 0)[0] == []
+        mb.close()
+        assert select.select([dup], [], [], 0)[0] == [dup]
+    finally:
+        os.close(dup)
 
 
 def test_clear_signal_after_close_never_touches_a_reused_fd() -> None:

@@ -477,3 +477,58 @@ def test_socket_moves_to_a_new_loop_when_idle(actx: azmq.Context) -> None:
             assert loop.run_until_complete(once(tag)) == tag
         finally:
             loop.close()
+
+
+def test_socket_closed_elsewhere_leaves_no_stale_reader(actx: azmq.Context,
+                                                       run: Callable[[Any], Any]) -> None:
+    """The reader stays armed between operations; a close through another wrapper must
+    not leave the loop's selector holding a released fd number that the next socket's
+    mailbox reuses (that would fail or misroute its readiness)."""
+    async def main() -> None:
+        for round_ in range(20):
+            a, b = pair(actx, "inproc")
+            got = b.recv()  # waits: b's reader is armed now, and stays
+            await asyncio.sleep(0)
+            await a.send(b"x")
+            assert await got == b"x"
+            zmq.Socket.shadow(b.underlying).close()  # closed behind the asyncio wrapper
+            a.close(linger=0)
+            await asyncio.sleep(0)  # the close wake-up reaches the reader
+        # fresh sockets (their eventfds reuse the numbers just released) work normally
+        c, d = pair(actx, "inproc")
+        got = d.recv()
+        await asyncio.sleep(0)
+        await c.send(b"after")
+        assert await got == b"after"
+        c.close(linger=0)
+        d.close(linger=0)
+
+    run(main())
+
+
+def test_idle_armed_reader_does_not_spin(actx: azmq.Context, transport: str,
+                                         run: Callable[[Any], Any]) -> None:
+    """Messages arriving while nothing awaits wake the armed reader once; the loop then
+    sleeps (a level-triggered selector must not see the fd readable forever)."""
+    import time
+
+    a, b = pair(actx, transport)
+
+    async def main() -> None:
+        got = b.recv()  # waits: the reader is armed, and stays
+        await asyncio.sleep(0)
+        await a.send(b"first")
+        assert await got == b"first"
+        gone = b.recv()  # finds nothing (the pipe is marked for a wake-up)...
+        await asyncio.sleep(0)
+        gone.cancel()  # ...and nobody waits any more
+        await asyncio.sleep(0)
+        for i in range(3):
+            await a.send(b"%d" % i)
+        cpu = time.process_time()
+        await asyncio.sleep(0.5)
+        # a spinning loop burns the whole half second; an idle one almost nothing
+        assert time.process_time() - cpu < 0.25
+        assert [await b.recv() for _ in range(3)] == [b"0", b"1", b"2"]
+
+    run(main())

@@ -7,7 +7,9 @@ Owns: ``send(sock, frame, flags)`` and ``recv(sock, flags)``, which do what
 common case (socket open, no pending commands, the frame fits / a frame is queued) no
 Python frame runs around the socket type's compiled ``xsend``/``xrecv``. Anything else
 (closed or terminated socket, commands to process) goes through the socket's own methods,
-which own the checks. Also owns the loops every blocking call spends its time in, bound
+which own the checks. ``send_nowait``/``recv_nowait`` are the
+non-blocking forms an event loop uses, reporting "not now" as a value, not EAGAIN.
+Also owns the loops every blocking call spends its time in, bound
 as ``SocketBase`` methods: ``process_commands`` (mailbox wait + command dispatch; the
 per-message ``activate_read`` is handled inline), ``send_wait`` and ``recv_wait`` (the
 rest of a send/recv whose first attempt found no room / nothing: DONTWAIT and
@@ -110,6 +112,32 @@ def recv_wait(sock: Any, flags: int) -> Msg:
             return m  # type: ignore[no-any-return]
         if time.monotonic() >= deadline:
             raise ZMQError(_EAGAIN)
+
+
+def send_nowait(sock: Any, frame: Msg, flags: int) -> bool:
+    """``sock.send(frame, flags | DONTWAIT)`` reporting no room as False instead of
+    raising EAGAIN (an event loop's attempt, where no room is the common case)."""
+    if sock.closed or sock.ctx_terminated:
+        sock._check()
+    if sock.mailbox.commands:
+        process_commands(sock, 0)
+    if flags & _SNDMORE:
+        frame.flags |= _MORE
+    else:
+        frame.flags &= ~_MORE
+    return sock.xsend(frame)  # type: ignore[no-any-return]
+
+
+def recv_nowait(sock: Any) -> Msg | None:
+    """``sock.recv(DONTWAIT)`` returning None instead of raising EAGAIN."""
+    if sock.closed or sock.ctx_terminated:
+        sock._check()
+    if sock.mailbox.commands:
+        process_commands(sock, 0)
+    m = sock.xrecv()
+    if m is not None:
+        sock.rcvmore = (m.flags & _MORE) != 0
+    return m  # type: ignore[no-any-return]
 
 
 def send(sock: Any, frame: Msg, flags: int) -> None:

@@ -179,9 +179,10 @@ cdef class Mailbox:
         self._closed = True  # first: a post from here on is refused
         dropped = list(self.commands)
         self.commands.clear()
-        if self._pins:
-            write(self.fd, &one, 8)  # wake them; the last to unpin releases fd
-        else:
+        # wake the pinned waiters (the last to unpin releases fd) and anyone watching a
+        # duplicate of the fd (an event loop's reader: zmq4.asyncio) to see the close
+        write(self.fd, &one, 8)
+        if not self._pins:
             self._release()
         return dropped
 
