@@ -100,7 +100,10 @@ class Session:
             try:
                 if io.borrow():
                     try:  # the I/O thread is asleep: be it for this command (send-through)
-                        self._command(command)
+                        if command[1] is self.pipe and not self.ended:
+                            self._pull_out()  # what _command does for it, one frame less
+                        else:
+                            self._command(command)
                     except Exception as exc:  # noqa: BLE001 - as the I/O thread would
                         log.exception("zmq4 I/O command %r failed: %s", command, exc)
                     finally:
@@ -248,7 +251,8 @@ class Session:
             self._pulling = False
         if self.pipe is not None:
             self.out_parts = parts
-        self._maybe_finish(force=self.pipe is None)
+        if self.terminating:
+            self._maybe_finish(force=self.pipe is None)
 
     def engine_drained(self) -> None:
         """The engine wrote all its output: pull more, or finish a linger."""
