@@ -9,5 +9,9 @@ cdef class Msg:
 
     cpdef Msg copy(self)
 
+cdef extern from "Python.h":
+    void PyObject_GC_UnTrack(void *o)
+
 cpdef Msg frame(object data, int flags=*)
+cpdef object untrack(object o)
 cpdef Py_ssize_t payload_size(object d) except -1

@@ -61,3 +61,34 @@ def test_read_messages_reaching_the_delimiter_ends_the_pipe() -> None:
     batch, _ = b.read_messages([], 10)
     assert [[bytes(p) for p in m] for m in batch] == [[b"last"]]
     assert sink.ended == [b]
+
+
+def test_hot_path_frames_stay_off_the_cycle_collector_and_cycles_still_collect() -> None:
+    """msg.untrack: frames of bytes and the batch lists are not GC-tracked (they cannot be
+    in a cycle), while a frame over any other payload stays tracked, so a cycle through
+    it (a buffer object that keeps the frame made from it) is still collected."""
+    import gc
+    import weakref
+
+    import zmq4
+    from zmq4.msg import frame
+
+    a, b = pipepair(RecordingSink(), RecordingSink(), 0, 0)
+    a.write_messages([[b"x"], [b"y1", b"y2"]], 0)
+    while (m := b.read()) is not None:
+        assert not gc.is_tracked(m)
+    b.write(frame(b"z"))  # a whole frame (no MORE) is visible to the reader at once
+    batch, parts = a.read_messages([], 10)
+    assert batch == [[b"z"]] and not gc.is_tracked(batch[0])
+    assert not gc.is_tracked(frame(b"plain"))
+    assert gc.is_tracked(frame(bytearray(b"mutable")))
+
+    class Buffer(bytearray):
+        frame: object = None
+
+    buf = Buffer(b"payload")
+    buf.frame = zmq4.Frame(buf)  # Frame -> its Msg -> the buffer -> the Frame
+    gone = weakref.ref(buf)
+    del buf
+    gc.collect()
+    assert gone() is None

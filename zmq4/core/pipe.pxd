@@ -3,7 +3,7 @@
 # identity, hwm, sink, endpoint, tag). See pipe.py's docstring for the ordering rule the
 # compiled code keeps.
 cimport cython
-from zmq4.msg cimport Msg
+from zmq4.msg cimport Msg, frame, untrack
 
 cdef int _MORE
 cdef int _ACTIVE, _TERMINATING, _TERMINATED

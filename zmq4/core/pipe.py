@@ -39,7 +39,7 @@ from collections import deque
 from typing import Any, Optional
 
 from ..msg import MORE as _MORE
-from ..msg import Msg
+from ..msg import Msg, frame, untrack
 
 # The underscored twins are C constants when compiled (pipe.pxd); same values.
 _ACTIVE = ACTIVE = 0
@@ -200,12 +200,12 @@ class Pipe:
             if last == 0 or peer.conflate:
                 # CONFLATE keeps one frame, the last one (as ``write`` and libzmq 4.0's
                 # conflating pipe do: multipart messages are not supported there)
-                m = Msg(parts[last], 0)
+                m = frame(parts[last], 0)
                 if peer.conflate:
                     q.clear()
                 q.append(m)
             else:
-                frames = [Msg(parts[j], _MORE if j < last else 0) for j in range(last + 1)]
+                frames = [frame(parts[j], _MORE if j < last else 0) for j in range(last + 1)]
                 q.extend(frames)
             self.msgs_written += 1
             i += 1
@@ -226,7 +226,7 @@ class Pipe:
                 break
             parts.append(m.data)
             if not m.flags & _MORE:
-                batch.append(parts)
+                batch.append(untrack(parts))  # internal, holds payloads only (msg.untrack)
                 parts = []
         return batch, parts
 
