@@ -9,10 +9,12 @@ cdef int _EAGAIN, _ETERM, _ENOTSOCK
 
 @cython.locals(cmd=tuple)
 cpdef process_commands(object sock, int timeout_ms=*)
-cdef int _wait_ms(double deadline) except -1
-@cython.locals(timeout=int, wait=int, deadline=double)
+cdef double _deadline(int timeout, int flags) except? -2.0
+@cython.locals(wait=int)
+cdef _wait_commands(object sock, double deadline, str doing)
+@cython.locals(deadline=double)
 cpdef send_wait(object sock, Msg msg, int flags)
-@cython.locals(timeout=int, wait=int, deadline=double, m=Msg)
+@cython.locals(deadline=double, m=Msg)
 cpdef Msg recv_wait(object sock, int flags)
 
 cpdef bint send_nowait(object sock, Msg frame, int flags) except -1

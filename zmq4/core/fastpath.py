@@ -56,61 +56,51 @@ def process_commands(sock: Any, timeout_ms: int = 0) -> None:
         raise ZMQError(_ETERM)
 
 
-def _wait_ms(deadline: float) -> int:
-    """Milliseconds left until ``deadline`` (monotonic seconds), rounded up: 0 only once
-    it has passed (a rounded-down wait would spin through the last millisecond)."""
-    return max(0, math.ceil((deadline - time.monotonic()) * 1000))
+def _deadline(timeout: int, flags: int) -> float:
+    """When a blocking call waiting ``timeout`` ms (SNDTIMEO/RCVTIMEO) gives up, in
+    monotonic seconds; -1.0: never. EAGAIN at once for DONTWAIT or a timeout of 0."""
+    if flags & _DONTWAIT or timeout == 0:
+        raise ZMQError(_EAGAIN)
+    if timeout < 0:
+        return -1.0
+    return time.monotonic() + timeout / 1000.0
+
+
+def _wait_commands(sock: Any, deadline: float, doing: str) -> None:
+    """One wait of a blocking call: process commands, sleeping until one comes or the
+    deadline passes (the remaining milliseconds rounded up, so the last one is slept, not
+    spun); ENOTSOCK if the socket was closed meanwhile (by another thread: unsupported,
+    but it must stop the wait, not spin it)."""
+    if deadline < 0:
+        wait = -1
+    else:
+        wait = max(0, math.ceil((deadline - time.monotonic()) * 1000))
+    process_commands(sock, wait)
+    if sock.closed:
+        raise ZMQError(_ENOTSOCK, "socket closed while " + doing)
 
 
 def send_wait(sock: Any, msg: Msg, flags: int) -> None:
     """``SocketBase._send_wait``: the rest of a send whose first ``xsend`` found no room."""
-    timeout = sock.options.sndtimeo
-    if flags & _DONTWAIT or timeout == 0:
-        raise ZMQError(_EAGAIN)
-    if timeout < 0:
-        while True:
-            process_commands(sock, -1)
-            if sock.closed:  # by another thread (unsupported): stop waiting, don't spin
-                raise ZMQError(_ENOTSOCK, "socket closed while sending")
-            if sock.xsend(msg):
-                return
-    deadline = time.monotonic() + timeout / 1000.0
+    deadline = _deadline(sock.options.sndtimeo, flags)
     while True:
-        wait = _wait_ms(deadline)
-        process_commands(sock, wait)
-        if sock.closed:
-            raise ZMQError(_ENOTSOCK, "socket closed while sending")
+        _wait_commands(sock, deadline, "sending")
         if sock.xsend(msg):
             return
-        if time.monotonic() >= deadline:
+        if deadline >= 0 and time.monotonic() >= deadline:
             raise ZMQError(_EAGAIN)
 
 
 def recv_wait(sock: Any, flags: int) -> Msg:
     """``SocketBase._recv_wait``: the rest of a recv whose first ``xrecv`` found nothing."""
-    timeout = sock.options.rcvtimeo
-    if flags & _DONTWAIT or timeout == 0:
-        raise ZMQError(_EAGAIN)
-    if timeout < 0:
-        while True:
-            process_commands(sock, -1)
-            if sock.closed:  # by another thread (unsupported): stop waiting, don't spin
-                raise ZMQError(_ENOTSOCK, "socket closed while receiving")
-            m = sock.xrecv()
-            if m is not None:
-                sock.rcvmore = (m.flags & _MORE) != 0
-                return m  # type: ignore[no-any-return]
-    deadline = time.monotonic() + timeout / 1000.0
+    deadline = _deadline(sock.options.rcvtimeo, flags)
     while True:
-        wait = _wait_ms(deadline)
-        process_commands(sock, wait)
-        if sock.closed:
-            raise ZMQError(_ENOTSOCK, "socket closed while receiving")
+        _wait_commands(sock, deadline, "receiving")
         m = sock.xrecv()
         if m is not None:
             sock.rcvmore = (m.flags & _MORE) != 0
             return m  # type: ignore[no-any-return]
-        if time.monotonic() >= deadline:
+        if deadline >= 0 and time.monotonic() >= deadline:
             raise ZMQError(_EAGAIN)
 
 
