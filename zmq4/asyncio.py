@@ -122,6 +122,7 @@ class _IOState:
                 os.close(fd)
                 raise
             self.fd = fd
+            self.core.close_hooks.append(self._core_closed)
 
     def _on_fd(self) -> None:
         """ZMQ_FD became readable. The reader stays armed while the socket lives (adding
@@ -139,8 +140,26 @@ class _IOState:
             except ZMQError:  # ETERM: nothing to wait for any more
                 self.disarm()
 
+    def _core_closed(self) -> None:
+        """Close hook of the core socket (closed through any wrapper, or ctx.destroy). A
+        running loop learns of it from the close wake-up, in its own thread; one that is
+        not running (or closed: asyncio.run has returned) never will, so the reader and
+        its duplicate fd go now."""
+        if _states.get(self.core) is self:
+            del _states[self.core]
+        if self.loop.is_running():
+            return
+        try:
+            self.fail_all(ZMQError(C.ENOTSOCK, "socket closed"))
+        except RuntimeError:  # its loop is closed: nothing can await them
+            self.disarm()
+
     def disarm(self) -> None:
         if self.fd is not None:
+            try:
+                self.core.close_hooks.remove(self._core_closed)
+            except ValueError:
+                pass  # the hooks are running (or ran): the close is what disarms us
             fd, self.fd = self.fd, None
             try:
                 self.loop.remove_reader(fd)

@@ -532,3 +532,32 @@ def test_idle_armed_reader_does_not_spin(actx: azmq.Context, transport: str,
         assert [await b.recv() for _ in range(3)] == [b"0", b"1", b"2"]
 
     run(main())
+
+
+def test_sockets_closed_after_their_loop_ended_release_the_reader() -> None:
+    """asyncio.run returns with a reader armed, then the sockets are closed behind their
+    asyncio wrappers (through sync shadows): the loop can no longer clean up, so the
+    close does (no file descriptor is left behind, cycle after cycle)."""
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def cycle() -> None:
+        ctx = azmq.Context()
+
+        async def main() -> tuple[azmq.Socket, azmq.Socket]:
+            a, b = pair(ctx, "inproc")
+            got = b.recv()  # waits: b's reader is armed, and stays when the loop ends
+            await asyncio.sleep(0)
+            await a.send(b"x")
+            assert await got == b"x"
+            return a, b
+
+        for s in asyncio.run(main()):
+            zmq.Socket.shadow(s.underlying).close(linger=0)
+        ctx.term()
+
+    cycle()
+    before = open_fds()
+    for _ in range(10):
+        cycle()
+    assert open_fds() <= before

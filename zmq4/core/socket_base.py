@@ -17,9 +17,10 @@ closed socket raises ENOTSOCK. Blocking waits release the GIL and let signal han
 
 from __future__ import annotations
 
+import logging
 import struct
 import threading
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import constants as C
 from ..errors import ZMQError
@@ -31,6 +32,8 @@ from .pipe import Pipe, pipepair
 
 if TYPE_CHECKING:
     from .ctx import Context
+
+log = logging.getLogger("zmq4")
 
 _TRANSPORTS = ("inproc", "ipc", "tcp", "pgm", "epgm")
 _EVENT_HEADER = struct.Struct("=HI")  # monitor frame 1: uint16 event + uint32 value, native
@@ -77,6 +80,9 @@ class SocketBase:
         self._monitor: Optional[SocketBase] = None
         self._monitor_events = 0
         self._monitor_lock = threading.Lock()
+        #: callables a face registers to learn of the close (zmq4.asyncio drops its loop
+        #: reader): each runs once, in the closing thread, after the mailbox closed
+        self.close_hooks: list[Callable[[], Any]] = []
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -406,6 +412,12 @@ class SocketBase:
                         _refuse_pipe(cmd[1])
             finally:
                 self.ctx.socket_closed(self)
+                hooks, self.close_hooks = self.close_hooks, []
+                for hook in hooks:
+                    try:
+                        hook()
+                    except Exception:  # noqa: BLE001 - a face's hook never fails a close
+                        log.exception("zmq4 close hook %r failed", hook)
 
     def _close_steps(self) -> None:
         self.event(C.EVENT_MONITOR_STOPPED, 0, "")
