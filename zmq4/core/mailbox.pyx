@@ -20,9 +20,6 @@ unrelated file or connection. So every read and write checks ``closed`` in the s
 GIL-held step, and a thread waiting on the fd (``wait``, ``zmq_poll``) *pins* it for the
 length of its syscall; ``close`` wakes pinned waiters and the last one to unpin releases
 the fd.
-
-A post from a thread that defers its wake-ups (an I/O thread: ``zmq4.io.wakeups``) queues
-the command at once and writes the eventfd when that thread is about to sleep.
 """
 
 import os
@@ -32,7 +29,6 @@ from libc.errno cimport EINTR, errno
 from libc.stdint cimport uint64_t
 
 from ..errors import mark_interrupted
-from ..io.wakeups import deferred as _deferred
 
 
 cdef extern from "<sys/eventfd.h>":
@@ -94,24 +90,16 @@ cdef class Mailbox:
     cpdef bint post(self, command) except -1:
         """Queue a command from any thread and wake the owner; False (dropped) once
         closed."""
-        pending = _deferred.pending  # may allocate (the thread's first look): before the check
         if self._closed:
             return False
         self.commands.append(command)
-        if pending is None:
-            self._write()
-        elif not pending or pending[len(pending) - 1] is not self:
-            pending.append(self)
+        self._write()
         return True
 
     cdef inline void _write(self) noexcept:
         cdef uint64_t one = 1
         if not self._closed:
             write(self.fd, &one, 8)
-
-    def signal(self) -> None:
-        """Write the eventfd (a deferred post's wake-up); nothing once closed."""
-        self._write()
 
     cpdef clear_signal(self):
         """Reset the fd (owner thread), before draining the queue."""

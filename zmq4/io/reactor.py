@@ -32,8 +32,6 @@ import weakref
 from collections import deque
 from typing import Any, Callable, Optional
 
-from .wakeups import defer_signals, flush_signals
-
 log = logging.getLogger("zmq4.io")
 
 EPOLLIN = select.EPOLLIN
@@ -142,8 +140,6 @@ class IOThread:
 
     def _loop(self) -> None:
         ep, handlers, mailbox, busy = self._ep, self._handlers, self._mailbox, self.busy
-        # sockets woken by this batch are signalled just before epoll (zmq4.io.wakeups)
-        pending = defer_signals()
         while not self._stopping:
             timeout = -1.0
             timers = self._timers
@@ -153,8 +149,6 @@ class IOThread:
                 timeout = max(0.0, timers[0][0] - time.monotonic())
             if mailbox:
                 timeout = 0.0
-            if pending:
-                flush_signals(pending)
             busy.release()
             try:
                 events = ep.poll(timeout)
@@ -195,7 +189,6 @@ class IOThread:
                     fn(*args)
                 except Exception as exc:  # noqa: BLE001
                     log.exception("zmq4 I/O command %r failed: %s", fn, exc)
-        flush_signals(pending)
         self._shutdown()
 
     def _handler_failed(self, h: Any, exc: BaseException) -> None:
