@@ -163,10 +163,8 @@ class _IOState:
             fd, self.fd = self.fd, None
             try:
                 self.loop.remove_reader(fd)
-            except (ValueError, OSError):
-                pass
-            except RuntimeError:
-                pass  # the loop is closed: its selector with it
+            except (ValueError, OSError, RuntimeError):
+                pass  # the loop is closed (its selector with it), or never saw the fd
             os.close(fd)
 
     # ------------------------------------------------------------------ operations
