@@ -20,6 +20,6 @@ cpdef Msg recv_wait(object sock, int flags)
 cpdef bint send_nowait(object sock, Msg frame, int flags) except -1
 @cython.locals(m=Msg)
 cpdef Msg recv_nowait(object sock)
-cpdef send(object sock, Msg frame, int flags)
+cpdef send(object sock, Msg frame, int flags=*)
 @cython.locals(m=Msg)
-cpdef Msg recv(object sock, int flags)
+cpdef Msg recv(object sock, int flags=*)

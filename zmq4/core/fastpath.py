@@ -2,15 +2,12 @@
 """Send/recv fast path shared by the faces (capi, the object API), and the socket's
 waiting loops.
 
-Owns: ``send(sock, frame, flags)`` and ``recv(sock, flags)``, which do what
-``SocketBase.send``/``recv`` do, with their first attempt in compiled code: for the
-common case (socket open, no pending commands, the frame fits / a frame is queued) no
-Python frame runs around the socket type's compiled ``xsend``/``xrecv``. Anything else
-(closed or terminated socket, commands to process) goes through the socket's own methods,
-which own the checks. ``send_nowait``/``recv_nowait`` are the
-non-blocking forms an event loop uses, reporting "not now" as a value, not EAGAIN.
-Also owns the loops every blocking call spends its time in, bound
-as ``SocketBase`` methods: ``process_commands`` (mailbox wait + command dispatch; the
+Owns: ``send(sock, frame, flags)`` and ``recv(sock, flags)``, bound as ``SocketBase``'s
+methods and called directly by the faces: the closed/terminated checks, pending commands,
+then the socket type's ``xsend``/``xrecv``, with no interpreted frame around them.
+``send_nowait``/``recv_nowait`` are that first attempt on its own, reporting "not now" as
+a value, not EAGAIN (what an event loop wants). Also owns the loops every blocking call
+spends its time in, bound as ``SocketBase`` methods too: ``process_commands`` (mailbox wait + command dispatch; the
 per-message ``activate_read`` is handled inline), ``send_wait`` and ``recv_wait`` (the
 rest of a send/recv whose first attempt found no room / nothing: DONTWAIT and
 SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until the deadline).
@@ -130,25 +127,17 @@ def recv_nowait(sock: Any) -> Msg | None:
     return m  # type: ignore[no-any-return]
 
 
-def send(sock: Any, frame: Msg, flags: int) -> None:
-    """``sock.send(frame, flags)``: the same checks in the same order, first try inline."""
-    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
-        sock.send(frame, flags)
-        return
-    if flags & _SNDMORE:
-        frame.flags |= _MORE
-    else:
-        frame.flags &= ~_MORE
-    if not sock.xsend(frame):
+def send(sock: Any, frame: Msg, flags: int = 0) -> None:
+    """``SocketBase.send`` (bound as the method): queue one frame, blocking per SNDTIMEO
+    unless DONTWAIT."""
+    if not send_nowait(sock, frame, flags):
         send_wait(sock, frame, flags)
 
 
-def recv(sock: Any, flags: int) -> Msg:
-    """``sock.recv(flags)``, first try inline (sets RCVMORE as recv does)."""
-    if sock.closed or sock.ctx_terminated or sock.mailbox.commands:
-        return sock.recv(flags)  # type: ignore[no-any-return]
-    m = sock.xrecv()
+def recv(sock: Any, flags: int = 0) -> Msg:
+    """``SocketBase.recv`` (bound as the method): the next frame, blocking per RCVTIMEO
+    unless DONTWAIT; sets RCVMORE."""
+    m = recv_nowait(sock)
     if m is None:
         return recv_wait(sock, flags)
-    sock.rcvmore = (m.flags & _MORE) != 0
-    return m  # type: ignore[no-any-return]
+    return m

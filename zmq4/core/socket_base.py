@@ -361,35 +361,16 @@ class SocketBase:
                 item.terminate(self.options.linger)
 
     # ------------------------------------------------------------------ send / recv
-    def send(self, msg: Msg, flags: int = 0) -> None:
-        """Queue one frame (blocking per SNDTIMEO unless DONTWAIT)."""
-        if self.closed or self.ctx_terminated:
-            self._check()
-        if self.mailbox.commands:
-            self.process_commands(0)
-        if flags & C.SNDMORE:
-            msg.flags |= MORE
-        else:
-            msg.flags &= ~MORE
-        if self.xsend(msg):
-            return
-        self._send_wait(msg, flags)
+    #: queue one frame (blocking per SNDTIMEO unless DONTWAIT; compiled: zmq4.core.fastpath)
+    send = _fastpath.send
 
     #: the rest of ``send`` after a first ``xsend`` failed: EAGAIN at once for DONTWAIT /
     #: SNDTIMEO 0, else wait for room until SNDTIMEO (compiled: zmq4.core.fastpath)
     _send_wait = _fastpath.send_wait
 
-    def recv(self, flags: int = 0) -> Msg:
-        """Next frame (blocking per RCVTIMEO unless DONTWAIT); sets RCVMORE."""
-        if self.closed or self.ctx_terminated:
-            self._check()
-        if self.mailbox.commands:
-            self.process_commands(0)
-        m = self.xrecv()
-        if m is not None:
-            self.rcvmore = bool(m.flags & MORE)
-            return m
-        return self._recv_wait(flags)
+    #: the next frame (blocking per RCVTIMEO unless DONTWAIT); sets RCVMORE (compiled:
+    #: zmq4.core.fastpath)
+    recv = _fastpath.recv
 
     #: the rest of ``recv`` after a first ``xrecv`` found nothing: EAGAIN at once for
     #: DONTWAIT / RCVTIMEO 0, else wait for a frame until RCVTIMEO (zmq4.core.fastpath)
