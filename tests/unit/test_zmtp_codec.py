@@ -25,6 +25,7 @@ from zmq4.zmtp._codec import (
     encode_message,
     encode_message_v1,
     encode_messages,
+    encode_messages_iov,
     encode_messages_v1,
 )
 from zmq4.zmtp.errors import RemoteProtocolError
@@ -147,6 +148,55 @@ class TestEncode:
         out = bytearray()
         encode_messages_v1(out, msgs)
         assert bytes(out) == b"".join(ref_message(m, v1=True) for m in msgs)
+
+
+
+iov_parts = payloads | st.sampled_from([b"L" * 16384, b"M" * 16383, b"N" * 70000]) \
+    | st.binary(min_size=1, max_size=40).map(bytearray)
+iov_messages_st = st.lists(st.lists(iov_parts, min_size=1, max_size=4), min_size=1, max_size=6)
+
+
+class TestEncodeIov:
+    """encode_messages_iov: the same bytes as encode_messages, cut for sendmsg."""
+
+    @settings(deadline=None)
+    @given(iov_messages_st, st.binary(max_size=8), st.booleans(),
+           st.sampled_from([1, 256, 16384]))
+    def test_chunks_join_to_the_reference(self, msgs, prefix, v1, threshold):
+        out = bytearray(prefix)
+        chunks: list = []
+        big = encode_messages_iov(out, msgs, chunks, threshold, v1)
+        expected = prefix + b"".join(ref_message(m, v1=v1) for m in msgs)
+        by_ref = [p for m in msgs for p in m if type(p) is bytes and len(p) >= threshold]
+        assert big == len(by_ref)
+        if big:
+            assert b"".join(bytes(c) for c in chunks) == expected
+            assert all(len(c) for c in chunks)
+            # the large bodies are the caller's objects themselves, in order
+            assert [c for c in chunks if type(c) is bytes] == by_ref
+            assert all(any(c is p for p in by_ref) for c in chunks if type(c) is bytes)
+        else:
+            assert chunks == [] and bytes(out) == expected
+
+    def test_default_threshold_and_mutable_buffers_are_copied(self):
+        big = b"B" * _codec.BY_REFERENCE
+        mutable = bytearray(b"m" * 100000)
+        out, chunks = bytearray(), []
+        assert encode_messages_iov(out, [[b"hdr", big], [mutable]], chunks) == 1
+        assert chunks[1] is big
+        # a bytearray can change after send(): its bytes were copied
+        assert b"".join(bytes(c) for c in chunks) == ref_message([b"hdr", big]) \
+            + ref_message([bytes(mutable)])
+        out, chunks = bytearray(), []
+        assert encode_messages_iov(out, [[big[:-1]]], chunks) == 0
+        assert chunks == [] and bytes(out) == ref_message([big[:-1]])
+
+    def test_bad_inputs_raise_and_leave_buffer_untouched(self):
+        out, chunks = bytearray(b"keep"), []
+        for bad in ([[]], [b"not a list"], [[b"x" * 20000, "text"]], [[b"ok", 5]]):
+            with pytest.raises((TypeError, ValueError)):
+                encode_messages_iov(out, bad, chunks, 16)
+        assert bytes(out) == b"keep" and chunks == []
 
 
 # --------------------------------------------------------------------------- decoding

@@ -315,6 +315,23 @@ class TestTraffic:
         _, ev_b = shuttle(a, b, chunk=8192)
         assert messages_of(ev_b) == [[b"", big, b""]]
 
+    def test_chunks_to_send_keeps_large_bodies_by_reference_and_in_order(self):
+        a, b = handshaken(C.PAIR, C.PAIR)
+        big = b"B" * 100000
+        a.send_messages([[b"head", big], [b"small"]])
+        a.send_ping(b"ctx")  # a command queued after the chunked output
+        a.send_message([big])
+        chunks = a.chunks_to_send()
+        assert a.chunks_to_send() == [] and not a.wants_write
+        assert sum(c is big for c in chunks) == 2  # sent from the caller's object
+        b.receive_data(b"".join(bytes(c) for c in chunks))
+        assert messages_of(drain(b)) == [[b"head", big], [b"small"], [big]]
+        # data_to_send joins the same output into one buffer
+        a.send_messages([[big], [b"tail"]])
+        b.receive_data(a.data_to_send())
+        assert messages_of(drain(b)) == [[big], [b"tail"]]
+        assert a.chunks_to_send() == [] and a.data_to_send() == b""
+
     def test_max_msg_size_enforced_after_handshake(self):
         # (MAXMSGSIZE applies to handshake frames too: leave room for READY)
         a, b = handshaken(C.PUSH, C.PULL, b={"max_msg_size": 64})

@@ -3,8 +3,10 @@
 Owns: the fd of one connection and pumping bytes between it and a ``ZmtpConnection``
 (``StreamEngine``) or straight through (``RawEngine``, ZMQ_STREAM / ROUTER_RAW). Reads
 drain into one reusable buffer and decode everything in it in one call; writes batch every
-queued message into one buffer and one ``send``; what the kernel does not take at once
-waits as a queue of chunks (views, never re-copied) sent with ``sendmsg``. Runs only in its
+queued message into one buffer and one ``send`` (large ``bytes`` bodies are not copied
+into it: they go beside it by reference, in one gathering ``sendmsg``); what the kernel
+does not take at once waits as a queue of chunks (views, never re-copied) sent with
+``sendmsg``. Runs only in its
 I/O thread.
 
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
@@ -91,6 +93,41 @@ class _EngineBase:
             self.out.append(rest)
             self.out_bytes += len(rest)
             self._update_mask()
+
+    def write_chunks(self, chunks: list[Any]) -> None:
+        """``write`` for a list of chunks, sent with one gathering ``sendmsg``; same
+        ownership rule (the chunks and the list are the engine's from here on)."""
+        if self.closed or not chunks:
+            return
+        if len(chunks) == 1:
+            self.write(chunks[0])
+            return
+        out = self.out
+        if out:
+            out.extend(chunks)
+            self.out_bytes += sum(map(len, chunks))
+            return  # EPOLLOUT is armed already
+        try:
+            n = self.sock.sendmsg(chunks[:_IOV_MAX], (), _NOSIGNAL)
+        except (BlockingIOError, InterruptedError):
+            n = 0
+        except OSError as e:
+            self._failed(f"send failed: {e.strerror}")
+            return
+        for i, c in enumerate(chunks):
+            size = len(c)
+            if n >= size:
+                n -= size
+                continue
+            if n:
+                c = memoryview(c)[n:]
+                n = 0
+            out.append(c)
+            self.out_bytes += len(c)
+            out.extend(chunks[i + 1:])
+            self.out_bytes += sum(map(len, chunks[i + 1:]))
+            self._update_mask()
+            return
 
     def on_writable(self) -> None:
         out = self.out
@@ -209,9 +246,7 @@ class StreamEngine(_EngineBase):
             self.session.engine_messages(messages)
 
     def _flush_conn(self) -> None:
-        out = self.conn.data_to_send()
-        if out:
-            self.write(out)
+        self.write_chunks(self.conn.chunks_to_send())
 
     def _after_input(self) -> None:
         self._flush_conn()
@@ -239,9 +274,7 @@ class StreamEngine(_EngineBase):
             return
         conn = self.conn
         conn.send_messages(messages)
-        out = conn.data_to_send()
-        if out:
-            self.write(out)
+        self.write_chunks(conn.chunks_to_send())
 
     def zap_reply_frames(self, frames: list[bytes]) -> None:
         if self.closed:

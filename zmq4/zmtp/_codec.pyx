@@ -11,7 +11,9 @@ beyond a partially received frame/message):
   1 byte if < 255 else ``0xFF`` + 8-byte big-endian; flags bit 0 = MORE.
 
 Encoders append whole messages (or batches of messages) to a caller-owned
-``bytearray`` with one resize and one memcpy per part. ``Decoder`` is incremental: feed
+``bytearray`` with one resize and one memcpy per part; ``encode_messages_iov`` leaves
+large ``bytes`` bodies out and returns the output as a list of chunks for one gathering
+write (no copy of big payloads, no page faults on a fresh multi-megabyte buffer). ``Decoder`` is incremental: feed
 it chunks of any size (1 byte, split headers, many frames at once) and it returns every
 complete frame or message decoded in one compiled loop per call.
 
@@ -61,6 +63,10 @@ COMMAND = 0x04
 #: Frames above this size that are only partly received grow with the received data
 #: instead of being allocated whole up front.
 PREALLOC_LIMIT = 1 << 20
+
+#: ``encode_messages_iov`` default: ``bytes`` bodies this large are sent by reference
+#: (libzmq's encoder likewise stops copying at its 8 KB batch size).
+BY_REFERENCE = 1 << 14
 
 cdef enum:
     _MORE = 0x01
@@ -232,6 +238,76 @@ cdef Py_ssize_t _encode_messages(bytearray out, object messages, bint v1) except
     return total
 
 
+cdef inline bint _by_reference(object part, Py_ssize_t threshold) noexcept:
+    # Only immutable ``bytes`` may be sent from the caller's object: the engine holds it
+    # until the kernel has taken it, and nobody can change it meanwhile.
+    return PyBytes_CheckExact(part) and PyBytes_GET_SIZE(part) >= threshold
+
+
+cdef Py_ssize_t _encode_messages_iov(bytearray out, object messages, bint v1,
+                                     Py_ssize_t threshold, list chunks) except -1:
+    """``_encode_messages`` leaving the bodies of large ``bytes`` parts out of ``out``.
+
+    Returns how many bodies were left out. When
+    that is > 0, ``chunks`` received the whole output in order: slices of ``out``
+    (which is then exported, the caller must stop appending to it) interleaved with the
+    large parts themselves."""
+    cdef object outer = PySequence_Fast(messages, "messages must be a sequence of messages")
+    cdef Py_ssize_t count = PySequence_Fast_GET_SIZE(outer)
+    cdef Py_ssize_t i, j, k, n, nparts, total = 0, old, big = 0
+    cdef object seq, part
+    cdef unsigned char* start
+    cdef unsigned char* w
+    cdef unsigned char flags
+    cdef list cuts
+    for i in range(count):
+        seq = _as_parts(<object>PySequence_Fast_GET_ITEM(outer, i))
+        nparts = PySequence_Fast_GET_SIZE(seq)
+        if nparts == 0:
+            raise ValueError("a message needs at least one part")
+        for j in range(nparts):
+            part = <object>PySequence_Fast_GET_ITEM(seq, j)
+            n = _part_len(part)
+            total += _hdr_len_v1(n) if v1 else _hdr_len_v3(n)
+            if _by_reference(part, threshold):
+                big += 1
+            else:
+                total += n
+    start = _grow(out, total, &old)
+    w = start
+    cuts = [] if big else None
+    try:
+        for i in range(count):
+            seq = _as_parts(<object>PySequence_Fast_GET_ITEM(outer, i))
+            nparts = PySequence_Fast_GET_SIZE(seq)
+            for j in range(nparts):
+                part = <object>PySequence_Fast_GET_ITEM(seq, j)
+                n = _part_len(part)
+                flags = _MORE if j + 1 < nparts else 0
+                w = _put_hdr_v1(w, n, flags) if v1 else _put_hdr_v3(w, n, flags)
+                if big and _by_reference(part, threshold):
+                    cuts.append((w - <unsigned char*>PyByteArray_AS_STRING(out), part))
+                else:
+                    w = _put_body(w, part, n)
+    except BaseException:
+        PyByteArray_Resize(out, old)
+        raise
+    if w - start != total:
+        PyByteArray_Resize(out, old)
+        raise RuntimeError("messages changed while being encoded")
+    if big:
+        view = memoryview(out)
+        k = 0
+        for cut, part in cuts:
+            if cut > k:
+                chunks.append(view[k:cut])
+            chunks.append(part)
+            k = cut
+        if k < PyByteArray_GET_SIZE(out):
+            chunks.append(view[k:])
+    return big
+
+
 # ---------------------------------------------------------------------------
 # public encoders
 
@@ -256,6 +332,19 @@ def encode_message_v1(bytearray out not None, parts):
 def encode_messages_v1(bytearray out not None, messages):
     """``encode_messages`` in ZMTP 1.0 framing (RFC 13)."""
     return _encode_messages(out, messages, True)
+
+
+def encode_messages_iov(bytearray out not None, messages, list chunks not None,
+                        Py_ssize_t threshold=BY_REFERENCE, bint v1=False):
+    """``encode_messages`` (``encode_messages_v1`` if ``v1``) for a gathering write:
+    bodies of exact ``bytes`` parts of ``threshold`` bytes or more are not copied.
+
+    Returns how many bodies were left out. If none, everything went into ``out`` as
+    ``encode_messages`` does and ``chunks`` is untouched. Otherwise ``chunks`` received
+    the complete output in order (what ``out`` held before the call included):
+    memoryview slices of ``out`` interleaved with the large ``bytes`` parts, for one
+    ``sendmsg``; ``out`` is then exported and must not be appended to again."""
+    return _encode_messages_iov(out, messages, v1, threshold, chunks)
 
 
 def encode_frame(bytearray out not None, data, int flags=0):

@@ -16,7 +16,9 @@ How the engine drives it
 * After *every* input call (``receive_data``, ``zap_reply``, ``send_*``,
   ``handle_timer``) write ``data_to_send()`` if non-empty and drain ``next_event()``
   until it returns None. ``data_to_send()`` hands over the pending ``bytearray``
-  itself (no copy); it is the caller's from then on.
+  itself (no copy); it is the caller's from then on. ``chunks_to_send()`` is the same
+  output as a list for a gathering write (``sendmsg``), with large ``bytes`` message
+  bodies by reference instead of copied: an engine uses one or the other.
 * ``receive_data(b"")`` signals EOF.
 * ``data`` passed to ``receive_data`` may be a ``memoryview`` of a reused
   ``recv_into`` buffer: nothing keeps a reference to it after the call.
@@ -92,6 +94,7 @@ MAX_HANDSHAKE_FRAME = 1 << 20
 
 _COMMAND = _codec.COMMAND
 _MORE = _codec.MORE
+_BY_REF = _codec.BY_REFERENCE  # bytes bodies this large are sent by reference
 _PUBLISHERS = frozenset({C.PUB, C.XPUB})
 
 Part = bytes | bytearray | memoryview
@@ -164,6 +167,8 @@ class ZmtpConnection:
             socket_type, mechanism.name, len(identity), self.refuse_downgrade
         )
         self._out = bytearray(self._greeting.initial_bytes())
+        # Output already cut into chunks (large bodies by reference); goes before _out.
+        self._chunks: list[Any] = []
         self._events: deque[Event] = deque()
         self._decoder: _codec.Decoder | None = None
         self._protocol = 0
@@ -210,7 +215,7 @@ class ZmtpConnection:
 
     @property
     def wants_write(self) -> bool:
-        return bool(self._out)
+        return bool(self._out) or bool(self._chunks)
 
     # ------------------------------------------------------------------ outputs
 
@@ -219,7 +224,28 @@ class ZmtpConnection:
         there is nothing to write). The connection never touches it again."""
         out = self._out
         self._out = bytearray()
+        if self._chunks:
+            chunks, self._chunks = self._chunks, []
+            chunks.append(out)
+            return bytearray(b"").join(chunks)
         return out
+
+    def chunks_to_send(self) -> list[Any]:
+        """Drain the pending output as a list of bytes-like chunks for one gathering
+        write (empty when there is nothing to write): large ``bytes`` message bodies are
+        in it by reference, not copied. Handed over like ``data_to_send``."""
+        out = self._out
+        chunks = self._chunks
+        if chunks:
+            self._chunks = []
+            if out:
+                chunks.append(out)
+                self._out = bytearray()
+            return chunks
+        if out:
+            self._out = bytearray()
+            return [out]
+        return []
 
     def next_event(self) -> Event | None:
         """The oldest pending event, or None."""
@@ -290,10 +316,9 @@ class ZmtpConnection:
         """Queue one multipart message (a sequence of bytes-like parts)."""
         if self._state is not _READY:
             self._not_ready()
-        if self._v1:
-            _codec.encode_message_v1(self._out, parts)
-        elif self._fast:
-            _codec.encode_message(self._out, parts)
+        if self._fast:
+            if _codec.encode_messages_iov(self._out, (parts,), self._chunks, _BY_REF, self._v1):
+                self._out = bytearray()  # exported into the chunks
         else:
             self._codec.encode_messages(self._out, (parts,))  # type: ignore[union-attr]
 
@@ -303,10 +328,9 @@ class ZmtpConnection:
             self._not_ready()
         if not isinstance(messages, (list, tuple)):
             messages = list(messages)
-        if self._v1:
-            _codec.encode_messages_v1(self._out, messages)
-        elif self._fast:
-            _codec.encode_messages(self._out, messages)
+        if self._fast:
+            if _codec.encode_messages_iov(self._out, messages, self._chunks, _BY_REF, self._v1):
+                self._out = bytearray()  # exported into the chunks
         else:
             self._codec.encode_messages(self._out, messages)  # type: ignore[union-attr]
 
@@ -380,6 +404,7 @@ class ZmtpConnection:
         if error is not None:
             # Nothing more goes to a peer we are dropping (4.0 closes at once).
             self._out = bytearray()
+            self._chunks = []
         self._events.append(ConnectionClosed(reason, error))
 
     def _eof(self) -> None:
