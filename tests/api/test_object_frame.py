@@ -138,6 +138,42 @@ def test_zero_copy_send_tracker_completes_when_received(pair: tuple[zmq.Socket, 
     assert tracker.done
 
 
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+def test_tracker_is_not_done_before_the_engine_has_the_bytes(
+        context: zmq.Context, transport: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The I/O thread takes the frame off the pipe, then encodes (copies) it. The
+    # tracker must not complete in between: the application would be free to change
+    # the buffer before its bytes were taken.
+    from zmq4.io.engine import StreamEngine
+
+    seen: list[bool] = []
+    tracker: list[zmq.MessageTracker] = []
+    real = StreamEngine.send_messages
+
+    def spy(self: StreamEngine, messages: list[list[object]]) -> None:
+        if tracker and any(len(p) == BIG for m in messages for p in m):  # type: ignore[arg-type]
+            seen.append(tracker[0].done)
+        real(self, messages)
+
+    monkeypatch.setattr(StreamEngine, "send_messages", spy)
+    a = context.socket(zmq.PAIR)
+    b = context.socket(zmq.PAIR)
+    b.rcvtimeo = TIMEOUT_MS
+    a.bind(bind_address(transport))
+    b.connect(bytes(a.last_endpoint).decode())
+    a.send(b"hello")  # the connection is up: the next send goes through at once
+    assert b.recv() == b"hello"
+    buf = bytearray(b"t" * BIG)
+    f = zmq.Frame(buf, track=True)
+    assert f.tracker is not None
+    tracker.append(f.tracker)
+    a.send(f, copy=False)
+    del f
+    assert b.recv() == bytes(buf)
+    tracker[0].wait(10)
+    assert seen == [False]
+
+
 def test_tracker_waits_for_the_inproc_reader(context: zmq.Context) -> None:
     a = context.socket(zmq.PAIR)
     b = context.socket(zmq.PAIR)

@@ -39,7 +39,7 @@ cdef class Pipe:
                    parts=list, frames=list, m=Msg)
     cpdef Py_ssize_t write_messages(self, list messages, Py_ssize_t start=*) except -1
     @cython.locals(batch=list, m=Msg)
-    cpdef tuple read_messages(self, list parts, Py_ssize_t limit)
+    cpdef tuple read_messages(self, list parts, Py_ssize_t limit, list held=*)
     cpdef rollback(self)
     @cython.locals(peer=Pipe)
     cpdef terminate(self, bint delay=*)

@@ -214,17 +214,25 @@ class Pipe:
             peer.sink.post(("activate_read", peer))
         return i - start
 
-    def read_messages(self, parts: list[Any], limit: int) -> tuple[list[Any], list[Any]]:
+    def read_messages(self, parts: list[Any], limit: int,
+                      held: Optional[list[Any]] = None) -> tuple[list[Any], list[Any]]:
         """Batch ``read`` for a session: up to ``limit`` whole messages, each a list of
         frame payloads. ``parts`` holds the frames already read of an unfinished message
         (continued here). Returns ``(messages, parts)``: the complete messages, and the
-        frames of a message still unfinished when the queue ran dry."""
+        frames of a message still unfinished when the queue ran dry.
+
+        A frame with an owner (a user buffer sent without copying: its free function or
+        tracker runs when the owner goes) gets its owner appended to ``held``: the
+        caller keeps it until the payload has been copied or written, so the
+        application is not told the buffer is free while it is still being read."""
         batch: list[Any] = []
         while len(batch) < limit:
             m = self.read()
             if m is None:
                 break
             parts.append(m.data)
+            if m.owner is not None and held is not None:
+                held.append(m.owner)
             if not m.flags & _MORE:
                 batch.append(untrack(parts))  # internal, holds payloads only (msg.untrack)
                 parts = []

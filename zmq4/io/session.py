@@ -70,6 +70,9 @@ class Session:
         self.pending_in: list[list[bytes]] = []
         self.out_more = False  # in the middle of pulling a multipart message
         self.out_parts: list[Any] = []
+        # owners of zero-copy frames read from the pipe but not yet encoded (trackers
+        # complete and free functions run only once the engine has the bytes)
+        self.out_held: list[Any] = []
         self.terminating = False
         self.ended = False
         self.zap_pipe: Any = None
@@ -236,11 +239,12 @@ class Session:
         if pipe is None or engine is None or not engine.ready or engine.closed:
             return
         parts = self.out_parts
+        held = self.out_held
         self._pulling = True
         try:
             while engine.out_bytes < OUT_HIGH_WATER:  # not backlogged
                 # compiled; reaching the delimiter calls pipe_ended -> _pipe_gone
-                batch, parts = pipe.read_messages(parts, _BATCH)
+                batch, parts = pipe.read_messages(parts, _BATCH, held)
                 if batch:
                     engine.send_messages(batch)
                     if self.engine is not engine or engine.closed:
@@ -251,6 +255,10 @@ class Session:
             self._pulling = False
         if self.pipe is not None:
             self.out_parts = parts
+        if held and not parts:
+            # every held payload was in a message the engine has encoded (copied):
+            # their owners may now tell the application the buffers are free
+            held.clear()
         if self.terminating:
             self._maybe_finish(force=self.pipe is None)
 
@@ -276,6 +284,7 @@ class Session:
         was_ready = self.engine is not None and self.engine.ready
         self.engine = None
         self.out_parts = []
+        self.out_held = []
         log.info("zmq4 %s %s: connection ended: %s", self.socket.NAME, self.endpoint, reason)
         self.socket.event(C.EVENT_DISCONNECTED, fd, self.endpoint)
         self._cancel_zap()
@@ -367,6 +376,7 @@ class Session:
         """The socket's side ended (close/disconnect): finish writing, then end."""
         self.pipe = None
         self.out_parts = []  # an unfinished message cannot be completed any more
+        self.out_held = []
         if self._dropping_pipe():
             self._drop_connection()
             return
