@@ -135,6 +135,31 @@ def test_garbage_and_oversize_frames_cost_only_their_connection(context: zmq4.Co
             c.close()
 
 
+def test_large_frames_cut_short_or_forged_cost_only_their_connection(
+        context: zmq4.Context, libzmq: zmq.Context) -> None:
+    # Bodies of large frames are read straight into the frame's memory. Peers that
+    # announce a huge frame and send part of it, then hang up or stall, must cost
+    # their connection (or nothing, while stalled), never memory they did not send.
+    pull, port = server(context, zmq4.PULL)
+    mon = monitored(context, pull)
+    start = greeting() + ready(b"PUSH")
+    cut = raw_client(port, start + b"\x02" + (4 << 20).to_bytes(8, "big") + b"c" * 300_000)
+    stall = raw_client(port, start + b"\x02" + (2 ** 40).to_bytes(8, "big") + b"s" * 200_000)
+    try:
+        cut.close()  # EOF in the middle of the body
+        wait_disconnects(mon, 1)
+        push = libzmq.socket(zmq.PUSH)
+        push.linger = 0
+        push.connect(f"tcp://127.0.0.1:{port}")
+        big = bytes(range(256)) * 8192  # 2 MB, also read directly
+        push.send_multipart([b"head", big])
+        push.send(b"after")
+        assert pull.recv_multipart() == [b"head", big]
+        assert pull.recv() == b"after"
+    finally:
+        stall.close()
+
+
 def test_curve_server_survives_garbage_hello(context: zmq4.Context,
                                              libzmq: zmq.Context) -> None:
     server_pub, server_sec = zmq4.curve_keypair()

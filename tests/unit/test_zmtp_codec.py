@@ -308,6 +308,86 @@ class TestDecodeRoundTrip:
         assert elapsed < 5.0
 
 
+class TestDirectPayload:
+    """payload_room / payload_received: a frame body read into its own memory."""
+
+    def test_body_completed_through_the_room(self):
+        body = bytes(range(256)) * 1000
+        wire = ref_message([b"head", body, b"tail"])
+        cut = wire.index(body) + 1000
+        dec = Decoder()
+        assert dec.decode_messages(wire[:cut]) == []
+        assert dec.payload_room(len(body)) is None  # fewer bytes missing than asked
+        room = dec.payload_room(1000)
+        assert room is not None and not room.readonly
+        assert len(room) == len(body) - 1000  # preallocated: under PREALLOC_LIMIT
+        rest = wire[cut:cut + len(room)]
+        room[:] = rest
+        room.release()
+        assert dec.payload_received(len(rest)) == []  # body done, message not yet
+        assert dec.payload_room() is None  # no body pending
+        assert dec.decode_messages(wire[cut + len(rest):]) == [[b"head", body, b"tail"]]
+        assert dec.at_boundary
+
+    def test_partial_fills_and_a_command_body(self):
+        body = b"\x04PING" + b"\0\0" + b"c" * 70_000
+        dec = Decoder()
+        wire = ref_frame_v3(body, COMMAND)
+        assert dec.decode_messages(wire[:20]) == []
+        got = 20 - 9
+        while got < len(body):
+            room = dec.payload_room()
+            assert room is not None
+            n = min(len(room), 5000)
+            room[:n] = body[got:got + n]
+            room.release()
+            out = dec.payload_received(n)
+            got += n
+        assert out == [body] and dec.commands == 1
+
+    def test_forged_size_grows_only_with_received_data(self):
+        dec = Decoder()
+        size = 1 << 40
+        dec.decode_messages(b"\x02" + size.to_bytes(8, "big") + b"x" * 1000)
+        filled = 1000
+        for _ in range(5):
+            room = dec.payload_room()
+            assert room is not None
+            # capacity: PREALLOC_LIMIT at first, then at most twice what arrived
+            assert filled + len(room) <= max(_codec.PREALLOC_LIMIT, 2 * filled)
+            n = len(room)
+            room[:] = b"y" * n
+            room.release()
+            dec.payload_received(n)
+            filled += n
+        assert dec.buffered == filled
+
+    def test_misuse_is_refused(self):
+        dec = Decoder()
+        assert dec.payload_room() is None
+        with pytest.raises(ValueError):
+            dec.payload_received(1)
+        dec.decode_messages(b"\x02" + (100_000).to_bytes(8, "big") + b"x" * 10)
+        room = dec.payload_room()
+        assert room is not None
+        with pytest.raises(ValueError):
+            dec.payload_received(len(room) + 1)
+        room.release()
+        # undecoded input held (a decode stopped by its limit): that input goes first
+        dec2 = Decoder()
+        dec2.decode_messages(b"\x02" + (100_000).to_bytes(8, "big") + b"x" * 10)
+        room = dec2.payload_room()
+        assert room is not None
+        room.release()
+        dec2.decode_messages(b"more body", limit=0)
+        assert dec2.payload_room() is None
+        # a failed decoder offers nothing
+        dec3 = Decoder(max_msg_size=10)
+        with pytest.raises(RemoteProtocolError):
+            dec3.decode_messages(b"\x02" + (100_000).to_bytes(8, "big"))
+        assert dec3.payload_room() is None
+
+
 class TestDecodeErrors:
     def test_max_size_checked_before_payload(self):
         # spec §8.12: the header alone is enough to reject the frame.

@@ -6,8 +6,8 @@ drain into one reusable buffer and decode everything in it in one call; writes b
 queued message into one buffer and one ``send`` (large ``bytes`` bodies are not copied
 into it: they go beside it by reference, in one gathering ``sendmsg``); what the kernel
 does not take at once waits as a queue of chunks (views, never re-copied) sent with
-``sendmsg``. Runs only in its
-I/O thread.
+``sendmsg``. The rest of a large frame body is read straight into the frame's own memory
+(``ZmtpConnection.payload_room``). Runs only in its I/O thread.
 
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
 the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
@@ -37,6 +37,9 @@ OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unse
 # Python ignores SIGPIPE at startup, but a C program using the shim (embedded mode) may not.
 _NOSIGNAL = getattr(_socket, "MSG_NOSIGNAL", 0)
 _IOV_MAX = 64  # chunks per sendmsg (the kernel allows 1024)
+# A frame body with at least this much still to come is read into its own memory rather
+# than through the read buffer (smaller rests are better read with what follows them).
+_DIRECT_READ = 64 * 1024
 
 
 class _EngineBase:
@@ -236,12 +239,39 @@ class StreamEngine(_EngineBase):
     def on_readable(self) -> None:
         if self.closed or not self.reading:
             return
+        conn = self.conn
+        room = conn.payload_room(_DIRECT_READ)
+        if room is not None:
+            self._read_body(room)
+            return
         data = self._recv()
         if data is None:
             return
-        messages = self.conn.receive_messages(data if len(data) else b"")
+        messages = conn.receive_messages(data if len(data) else b"")
         if messages is None:
             self._after_input()  # not plain data: events and output to handle
+        elif messages:
+            self.session.engine_messages(messages)
+
+    def _read_body(self, room: memoryview) -> None:
+        """Read the rest of a large frame body straight into its own memory."""
+        try:
+            try:
+                n = self.sock.recv_into(room)
+            finally:
+                room.release()  # it points into the decoder: never kept
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as e:
+            self._failed(f"recv failed: {e.strerror}")
+            return
+        if not n:
+            self.conn.receive_data(b"")  # EOF in the middle of a frame
+            self._after_input()
+            return
+        messages = self.conn.payload_received(n)
+        if messages is None:
+            self._after_input()  # the frame was a command
         elif messages:
             self.session.engine_messages(messages)
 

@@ -54,6 +54,8 @@ cdef extern from "Python.h":
     object _bytes_obj "PyBytes_FromStringAndSize"(const char* s, Py_ssize_t n)
     Py_ssize_t PY_SSIZE_T_MAX
     void PyObject_GC_UnTrack(void* o)
+    object PyMemoryView_FromMemory(char* mem, Py_ssize_t size, int flags)
+    int PyBUF_WRITE
 
 #: Flag bits (RFC 23 §Framing).
 MORE = 0x01
@@ -382,6 +384,34 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 # decoder
 
 
+cdef inline int _emit(Decoder self, unsigned char flags, object payload, list out,
+                      bint frames) except -1:
+    """Hand over one complete frame: returns 1 if it produced an item in ``out``, 0 if
+    it was kept as a part of an unfinished message."""
+    cdef list msg
+    if frames:
+        out.append((flags, payload))
+        return 1
+    if flags & _COMMAND:
+        out.append(payload)
+        self.commands += 1
+        return 1
+    if flags & _MORE:
+        self._parts.append(payload)
+        return 0
+    if PyList_GET_SIZE(self._parts) == 0:
+        msg = PyList_New(1)
+        Py_INCREF(payload)
+        PyList_SET_ITEM(msg, 0, payload)
+    else:
+        msg = self._parts
+        msg.append(payload)
+        self._parts = []
+    PyObject_GC_UnTrack(<void*>msg)
+    PyList_Append(out, msg)
+    return 1
+
+
 cdef class Decoder:
     """Incremental ZMTP frame decoder (one per connection and direction).
 
@@ -478,6 +508,56 @@ cdef class Decoder:
         self._decode(data, out, False, limit)
         return out
 
+    def payload_room(self, Py_ssize_t minimum=0):
+        """Where the rest of a partly received frame body can be read to directly.
+
+        Returns a writable ``memoryview`` over the unfilled part of the body being
+        received, or None when no body is pending, fewer than ``minimum`` bytes of it
+        are missing, undecoded input is held, or the decoder failed. Lets a transport
+        ``recv_into`` a large frame's own memory (no copy through a read buffer); then
+        call ``payload_received(n)``. The view points into the decoder: use it at once,
+        release it, and call nothing else on the decoder meanwhile. A body larger than
+        ``PREALLOC_LIMIT`` still grows with the data actually received (at most twice
+        what arrived), so a forged size costs no memory the peer did not send."""
+        cdef Py_ssize_t newcap
+        if self._pay == NULL or self._error is not None:
+            return None
+        if self._left is not None and PyByteArray_GET_SIZE(self._left) > 0:
+            return None
+        if self._psize - self._pfill < minimum:
+            return None
+        if self._pcap == self._pfill:
+            newcap = self._pcap * 2
+            if newcap > self._psize:
+                newcap = self._psize
+            if _PyBytes_Resize(&self._pay, newcap) < 0:
+                self._pay = NULL
+                raise MemoryError()
+            self._pcap = newcap
+        return PyMemoryView_FromMemory(_bytes_ptr(self._pay) + self._pfill,
+                                       self._pcap - self._pfill, PyBUF_WRITE)
+
+    def payload_received(self, Py_ssize_t n, list out=None):
+        """``n`` bytes were written into the view ``payload_room`` returned. Returns
+        ``out`` (a new list if None) with what completed, in ``decode_messages`` form:
+        the finished message (or command body) if the frame is now complete and ends
+        one, else nothing; ``commands`` counts command items as after a decode."""
+        cdef PyObject* tmp
+        cdef object payload
+        if out is None:
+            out = []
+        self.commands = 0
+        if self._pay == NULL or n < 0 or n > self._pcap - self._pfill:
+            raise ValueError("payload_received: %d bytes do not fit the pending frame" % n)
+        self._pfill += n
+        if self._pfill == self._psize:
+            tmp = self._pay
+            self._pay = NULL
+            payload = <object>tmp
+            Py_XDECREF(tmp)      # <object> took its own reference
+            _emit(self, self._pflags, payload, out, False)
+        return out
+
     cdef int _decode(self, object data, list out, bint frames, Py_ssize_t limit) except -1:
         cdef object buf
         if self._error is not None:
@@ -524,7 +604,6 @@ cdef class Decoder:
         cdef uint64_t u
         cdef int ver = self.version
         cdef object payload
-        cdef list msg
         cdef PyObject* tmp
 
         # Flags kept after normalisation. RFC 23 §Framing: bit 2 is COMMAND in 3.x;
@@ -647,29 +726,7 @@ cdef class Decoder:
                     pos = n
                     break
 
-            # ---- emit a complete frame
-            if frames:
-                out.append((flags, payload))
-                produced += 1
-            elif flags & _COMMAND:
-                out.append(payload)
-                self.commands += 1
-                produced += 1
-            elif flags & _MORE:
-                self._parts.append(payload)
-            else:
-                if PyList_GET_SIZE(self._parts) == 0:
-                    msg = PyList_New(1)
-                    Py_INCREF(payload)
-                    PyList_SET_ITEM(msg, 0, payload)
-                    PyObject_GC_UnTrack(<void*>msg)
-                else:
-                    msg = self._parts
-                    msg.append(payload)
-                    self._parts = []
-                    PyObject_GC_UnTrack(<void*>msg)
-                PyList_Append(out, msg)
-                produced += 1
+            produced += _emit(self, flags, payload, out, frames)
         return pos
 
 

@@ -22,6 +22,8 @@ How the engine drives it
 * ``receive_data(b"")`` signals EOF.
 * ``data`` passed to ``receive_data`` may be a ``memoryview`` of a reused
   ``recv_into`` buffer: nothing keeps a reference to it after the call.
+* For the body of a large frame, ``payload_room``/``payload_received`` let the engine
+  read straight into the frame's own memory instead (no copy through its buffer).
 
 Events (``zmq4.zmtp.events``): ``HandshakeComplete`` once, before any message;
 ``MessagesReceived(messages)`` carrying every complete message decoded by one
@@ -307,6 +309,29 @@ class ZmtpConnection:
         except BaseException:
             self._deliver_items(items)
             raise
+        if dec.commands:
+            self._deliver_mixed(items)
+            return None
+        return items
+
+    def payload_room(self, minimum: int) -> memoryview | None:
+        """A writable view where the rest of a large frame being received can be read
+        directly (``recv_into``), or None: only when READY with the plain codec, no
+        event waits, and at least ``minimum`` bytes of the frame body are missing. Use
+        the view at once and release it, then call ``payload_received``."""
+        if self._state is not _READY or not self._fast or self._events:
+            return None
+        dec = self._decoder
+        assert dec is not None
+        return dec.payload_room(minimum)
+
+    def payload_received(self, n: int) -> list[Any] | None:
+        """``n`` bytes were read into the ``payload_room`` view: the messages that
+        completed (as ``receive_messages`` returns them; None when the frame was a
+        command, whose effects then wait in ``events()``/``data_to_send()``)."""
+        dec = self._decoder
+        assert dec is not None
+        items: list[Any] = dec.payload_received(n)
         if dec.commands:
             self._deliver_mixed(items)
             return None
