@@ -43,8 +43,10 @@ from ._face import timeout_ms as _timeout_ms
 from .core import options as _options
 from .core import poll as _poll
 from .core.fastpath import recv as _fast_recv
+from .core.fastpath import recv_bytes as _fast_recv_bytes
 from .core.fastpath import recv_nowait as _fast_recv_nowait
 from .core.fastpath import send as _fast_send
+from .core.fastpath import send_bytes as _fast_send_bytes
 from .core.fastpath import send_nowait as _fast_send_nowait
 from .core.socket_base import SocketBase
 from .enums import SocketOption, SocketType
@@ -528,7 +530,7 @@ class Socket:
         and a finished tracker returned). Frames are always sent without copying."""
         if copy and type(data) is bytes and routing_id is None and group is None:
             try:
-                _fast_send(self._core, _new_msg(data, 0), flags)
+                _fast_send_bytes(self._core, data, flags)
             except ZMQError as e:
                 raise translate(e) from None
             except TypeError:
@@ -655,15 +657,14 @@ class Socket:
         ``DONTWAIT`` (or RCVTIMEO) raises ``zmq4.Again`` when nothing is queued."""
         core = self._core
         try:
+            if copy:
+                return _fast_recv_bytes(core, flags)
             m = _fast_recv(core, flags)
         except ZMQError as e:
             raise translate(e) from None
         except TypeError:
             self._check_flags(flags)
             raise
-        if copy:
-            d = m.data
-            return d if type(d) is bytes else bytes(d)
         return Frame._from_msg(m, core.rcvmore, track)
 
     def _recv_nowait(self, copy: bool, track: bool) -> Any:

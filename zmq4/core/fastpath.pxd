@@ -1,25 +1,30 @@
 # Cython pure-Python-mode declarations for fastpath.py (it must keep working uncompiled).
 cimport cython
-from zmq4.msg cimport Msg
+from zmq4.msg cimport Msg, frame
+from zmq4.core.sockcore cimport SocketCore
+from zmq4.core.mailbox cimport Mailbox
 
 cdef int _MORE
 cdef int _SNDMORE
 cdef int _DONTWAIT
 cdef int _EAGAIN, _ETERM, _ENOTSOCK
 
-@cython.locals(cmd=tuple)
-cpdef process_commands(object sock, int timeout_ms=*)
+@cython.locals(cmd=tuple, mb=Mailbox)
+cpdef process_commands(SocketCore sock, int timeout_ms=*)
 cdef double _deadline(int timeout, int flags) except? -2.0
 @cython.locals(wait=int)
-cdef _wait_commands(object sock, double deadline, str doing)
+cdef _wait_commands(SocketCore sock, double deadline, str doing)
 @cython.locals(deadline=double)
-cpdef send_wait(object sock, Msg msg, int flags)
+cpdef send_wait(SocketCore sock, Msg msg, int flags)
 @cython.locals(deadline=double, m=Msg)
-cpdef Msg recv_wait(object sock, int flags)
+cpdef Msg recv_wait(SocketCore sock, int flags)
 
-cpdef bint send_nowait(object sock, Msg frame, int flags) except -1
+cpdef bint send_nowait(SocketCore sock, Msg frame, int flags) except -1
 @cython.locals(m=Msg)
-cpdef Msg recv_nowait(object sock)
-cpdef send(object sock, Msg frame, int flags=*)
+cpdef Msg recv_nowait(SocketCore sock)
+cpdef send(SocketCore sock, Msg frame, int flags=*)
 @cython.locals(m=Msg)
-cpdef Msg recv(object sock, int flags=*)
+cpdef Msg recv(SocketCore sock, int flags=*)
+cpdef send_bytes(SocketCore sock, bytes data, int flags=*)
+@cython.locals(d=object)
+cpdef bytes recv_bytes(SocketCore sock, int flags=*)

@@ -5,7 +5,9 @@ waiting loops.
 Owns: ``send(sock, frame, flags)`` and ``recv(sock, flags)``, bound as ``SocketBase``'s
 methods and called directly by the faces: the closed/terminated checks, pending commands,
 then the socket type's ``xsend``/``xrecv``, with no interpreted frame around them.
-``send_nowait``/``recv_nowait`` are that first attempt on its own, reporting "not now" as
+``send_bytes``/``recv_bytes`` are the same for a one-part ``bytes`` payload, frame
+built / payload taken in compiled code. ``send_nowait``/``recv_nowait`` are that first
+attempt on its own, reporting "not now" as
 a value, not EAGAIN (what an event loop wants). Also owns the loops every blocking call
 spends its time in, bound as ``SocketBase`` methods too: ``process_commands`` (mailbox wait + command dispatch; the
 per-message ``activate_read`` is handled inline), ``send_wait`` and ``recv_wait`` (the
@@ -24,7 +26,7 @@ from typing import Any
 from .. import constants as _C
 from ..errors import ZMQError
 from ..msg import MORE as _MORE
-from ..msg import Msg
+from ..msg import Msg, frame
 
 _SNDMORE = _C.SNDMORE  # a C int when compiled
 _DONTWAIT = _C.DONTWAIT
@@ -141,3 +143,18 @@ def recv(sock: Any, flags: int = 0) -> Msg:
     if m is None:
         return recv_wait(sock, flags)
     return m
+
+
+def send_bytes(sock: Any, data: bytes, flags: int = 0) -> None:
+    """``send`` of a new one-part frame holding ``data`` (exact ``bytes``: the object
+    API's common case, with no interpreted call to build the frame)."""
+    send(sock, frame(data, 0), flags)
+
+
+def recv_bytes(sock: Any, flags: int = 0) -> bytes:
+    """``recv``, returning the payload as ``bytes`` (copied only if it is not already
+    ``bytes``)."""
+    d = recv(sock, flags).data
+    if type(d) is bytes:
+        return d
+    return bytes(d)

@@ -67,12 +67,8 @@ cdef inline long long _now_ms() noexcept nogil:
 
 
 cdef class Mailbox:
-    """libzmq mailbox_t: commands for one owner thread, with a pollable wake-up fd."""
-
-    cdef readonly object commands
-    cdef readonly int fd
-    cdef bint _closed
-    cdef int _pins
+    """libzmq mailbox_t: commands for one owner thread, with a pollable wake-up fd.
+    (Fields and C-level methods are declared in mailbox.pxd.)"""
 
     def __cinit__(self):
         self.fd = -1
@@ -96,7 +92,7 @@ cdef class Mailbox:
         self._write()
         return True
 
-    cdef inline void _write(self) noexcept:
+    cdef void _write(self) noexcept:
         cdef uint64_t one = 1
         if not self._closed:
             write(self.fd, &one, 8)

@@ -29,6 +29,7 @@ from . import fastpath as _fastpath
 from . import options as _options
 from .mailbox import Mailbox
 from .pipe import Pipe, pipepair
+from .sockcore import SocketCore
 
 if TYPE_CHECKING:
     from .ctx import Context
@@ -53,8 +54,9 @@ def parse_endpoint(endpoint: str) -> tuple[str, str]:
     return transport, address
 
 
-class SocketBase:
-    """libzmq socket_base_t."""
+class SocketBase(SocketCore):
+    """libzmq socket_base_t. (``closed``, ``ctx_terminated``, ``rcvmore`` and ``mailbox``
+    are SocketCore's fields: C fields when compiled.)"""
 
     TYPE = -1
     NAME = "?"

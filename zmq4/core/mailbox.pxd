@@ -1,0 +1,16 @@
+# Declarations of zmq4.core.mailbox for cimport (zmq4.core.sockcore types a socket's
+# mailbox, so the compiled fast path reads ``commands`` and calls ``wait`` in C).
+
+cdef class Mailbox:
+    cdef readonly object commands
+    cdef readonly int fd
+    cdef bint _closed
+    cdef int _pins
+
+    cpdef bint post(self, command) except -1
+    cdef void _write(self) noexcept
+    cpdef clear_signal(self)
+    cpdef bint pin(self) except -1
+    cpdef unpin(self)
+    cdef void _release(self) noexcept
+    cpdef bint wait(self, int timeout_ms) except -1

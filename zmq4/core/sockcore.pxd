@@ -1,0 +1,8 @@
+# Cython pure-Python-mode declarations for sockcore.py (it must keep working uncompiled).
+from zmq4.core.mailbox cimport Mailbox
+
+cdef class SocketCore:
+    cdef public bint closed
+    cdef public bint ctx_terminated
+    cdef public bint rcvmore
+    cdef public Mailbox mailbox
