@@ -34,6 +34,7 @@ def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
     pull.bind(endpoint(transport, "thr"))
     addr = pull.getsockopt(zmq.LAST_ENDPOINT).decode()
     payload = b"x" * size
+    received = threading.Event()
 
     def sender() -> None:
         push = ctx.socket(zmq.PUSH)
@@ -41,6 +42,10 @@ def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
         send = push.send
         for _ in range(count):
             send(payload)
+        # Close only once everything arrived: libzmq 4.3 (pyzmq) can drop the tail of
+        # an ipc backlog when the sender closes early despite LINGER -1 (libzmq #4660;
+        # seen here as a hang). zmq4 delivers it (tests/api: linger tests).
+        received.wait()
         push.close()
 
     t = threading.Thread(target=sender)
@@ -51,6 +56,7 @@ def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
     for _ in range(count - 1):
         recv()
     elapsed = time.perf_counter() - start
+    received.set()
     t.join()
     pull.close()
     ctx.term()
