@@ -317,6 +317,7 @@ class TestDirectPayload:
         cut = wire.index(body) + 1000
         dec = Decoder()
         assert dec.decode_messages(wire[:cut]) == []
+        assert dec.missing == len(body) - 1000
         assert dec.payload_room(len(body)) is None  # fewer bytes missing than asked
         room = dec.payload_room(1000)
         assert room is not None and not room.readonly
@@ -325,7 +326,7 @@ class TestDirectPayload:
         room[:] = rest
         room.release()
         assert dec.payload_received(len(rest)) == []  # body done, message not yet
-        assert dec.payload_room() is None  # no body pending
+        assert dec.payload_room() is None and dec.missing == 0  # no body pending
         assert dec.decode_messages(wire[cut + len(rest):]) == [[b"head", body, b"tail"]]
         assert dec.at_boundary
 

@@ -332,6 +332,25 @@ class TestTraffic:
         assert messages_of(drain(b)) == [[big], [b"tail"]]
         assert a.chunks_to_send() == [] and a.data_to_send() == b""
 
+    def test_direct_decoder_reads_a_large_body_in_place(self):
+        a, b = ZmtpConnection(C.PAIR), ZmtpConnection(C.PAIR)
+        assert b.direct_decoder is None  # not before the handshake
+        a, b = handshaken(C.PAIR, C.PAIR)
+        dec = b.direct_decoder
+        assert dec is not None
+        big = bytes(range(256)) * 1024
+        a.send_messages([[b"head", big]])
+        wire = bytes(a.data_to_send())
+        assert b.receive_messages(wire[:5000]) == []
+        assert dec.missing == len(wire) - 5000
+        room = dec.payload_room()
+        assert room is not None and len(room) == dec.missing
+        room[:] = wire[5000:]
+        room.release()
+        assert b.payload_received(len(wire) - 5000) == [[b"head", big]]
+        b.receive_data(b"")  # EOF: closed, no direct reads any more
+        assert b.direct_decoder is None
+
     def test_max_msg_size_enforced_after_handshake(self):
         # (MAXMSGSIZE applies to handshake frames too: leave room for READY)
         a, b = handshaken(C.PUSH, C.PULL, b={"max_msg_size": 64})

@@ -7,7 +7,7 @@ queued message into one buffer and one ``send`` (large ``bytes`` bodies are not 
 into it: they go beside it by reference, in one gathering ``sendmsg``); what the kernel
 does not take at once waits as a queue of chunks (views, never re-copied) sent with
 ``sendmsg``. The rest of a large frame body is read straight into the frame's own memory
-(``ZmtpConnection.payload_room``). Runs only in its I/O thread.
+(``ZmtpConnection.direct_decoder``). Runs only in its I/O thread.
 
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
 the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
@@ -240,10 +240,12 @@ class StreamEngine(_EngineBase):
         if self.closed or not self.reading:
             return
         conn = self.conn
-        room = conn.payload_room(_DIRECT_READ)
-        if room is not None:
-            self._read_body(room)
-            return
+        dec = conn.direct_decoder
+        if dec is not None and dec.missing >= _DIRECT_READ:
+            room = dec.payload_room()
+            if room is not None:
+                self._read_body(room)
+                return
         data = self._recv()
         if data is None:
             return

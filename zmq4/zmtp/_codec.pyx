@@ -508,6 +508,11 @@ cdef class Decoder:
         self._decode(data, out, False, limit)
         return out
 
+    @property
+    def missing(self):
+        """Bytes still to come of the frame body being received (0: none pending)."""
+        return self._psize - self._pfill if self._pay != NULL else 0
+
     def payload_room(self, Py_ssize_t minimum=0):
         """Where the rest of a partly received frame body can be read to directly.
 

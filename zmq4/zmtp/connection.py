@@ -22,8 +22,9 @@ How the engine drives it
 * ``receive_data(b"")`` signals EOF.
 * ``data`` passed to ``receive_data`` may be a ``memoryview`` of a reused
   ``recv_into`` buffer: nothing keeps a reference to it after the call.
-* For the body of a large frame, ``payload_room``/``payload_received`` let the engine
-  read straight into the frame's own memory instead (no copy through its buffer).
+* For the body of a large frame, ``direct_decoder`` (its ``missing`` and
+  ``payload_room``) and ``payload_received`` let the engine read straight into the
+  frame's own memory instead (no copy through its buffer).
 
 Events (``zmq4.zmtp.events``): ``HandshakeComplete`` once, before any message;
 ``MessagesReceived(messages)`` carrying every complete message decoded by one
@@ -181,6 +182,10 @@ class ZmtpConnection:
         self._parts: list[bytes] = []
         self._phantom_subscription = False
         self.peer_version: tuple[int, int] | None = None
+        #: READY with the plain codec: the decoder, whose ``missing``/``payload_room``
+        #: let the engine read a large frame body into its own memory (then
+        #: ``payload_received``); None otherwise (an attribute: read per recv)
+        self.direct_decoder: _codec.Decoder | None = None
         self.handshake: HandshakeComplete | None = None
         self.error: ZmtpError | None = None
         #: PING commands answered so far (libzmq 4.2+ heartbeats).
@@ -314,25 +319,15 @@ class ZmtpConnection:
             return None
         return items
 
-    def payload_room(self, minimum: int) -> memoryview | None:
-        """A writable view where the rest of a large frame being received can be read
-        directly (``recv_into``), or None: only when READY with the plain codec, no
-        event waits, and at least ``minimum`` bytes of the frame body are missing. Use
-        the view at once and release it, then call ``payload_received``."""
-        if self._state is not _READY or not self._fast or self._events:
-            return None
-        dec = self._decoder
-        assert dec is not None
-        return dec.payload_room(minimum)
-
     def payload_received(self, n: int) -> list[Any] | None:
-        """``n`` bytes were read into the ``payload_room`` view: the messages that
-        completed (as ``receive_messages`` returns them; None when the frame was a
-        command, whose effects then wait in ``events()``/``data_to_send()``)."""
+        """``n`` bytes were read into the view ``direct_decoder.payload_room()`` gave:
+        the messages that completed (as ``receive_messages`` returns them; None when
+        the frame was a command or events wait, which then go the ``events()`` /
+        ``data_to_send()`` way)."""
         dec = self._decoder
         assert dec is not None
         items: list[Any] = dec.payload_received(n)
-        if dec.commands:
+        if dec.commands or self._events:
             self._deliver_mixed(items)
             return None
         return items
@@ -410,6 +405,7 @@ class ZmtpConnection:
         if self._state is not _CLOSED:
             self._state = _CLOSED
             self._decoder = None
+            self.direct_decoder = None
             self._parts = []
 
     # ------------------------------------------------------------------ internals
@@ -425,6 +421,7 @@ class ZmtpConnection:
         self._state = _CLOSED
         self.error = error
         self._decoder = None
+        self.direct_decoder = None
         self._parts = []
         if error is not None:
             # Nothing more goes to a peer we are dropping (4.0 closes at once).
@@ -588,6 +585,8 @@ class ZmtpConnection:
         self.handshake = event
         assert self._decoder is not None
         self._decoder.max_msg_size = self._max_msg_size
+        if self._mech.transparent:
+            self.direct_decoder = self._decoder
         self._events.append(event)
 
     # -- traffic ---------------------------------------------------------------
