@@ -219,25 +219,11 @@ cdef Py_ssize_t _encode_message(bytearray out, object parts, bint v1) except -1:
 
 
 cdef Py_ssize_t _encode_messages(bytearray out, object messages, bint v1) except -1:
-    cdef object outer = PySequence_Fast(messages, "messages must be a sequence of messages")
-    cdef Py_ssize_t count = PySequence_Fast_GET_SIZE(outer)
-    cdef Py_ssize_t i, total = 0, old
-    cdef unsigned char* start
-    cdef unsigned char* w
-    for i in range(count):
-        total += _message_size(_as_parts(<object>PySequence_Fast_GET_ITEM(outer, i)), v1)
-    start = _grow(out, total, &old)
-    w = start
-    try:
-        for i in range(count):
-            w = _write_message(w, _as_parts(<object>PySequence_Fast_GET_ITEM(outer, i)), v1)
-    except BaseException:
-        PyByteArray_Resize(out, old)
-        raise
-    if w - start != total:
-        PyByteArray_Resize(out, old)
-        raise RuntimeError("messages changed while being encoded")
-    return total
+    """Every message into ``out`` with one resize (``_encode_messages_iov`` with no
+    body sent by reference). Returns the bytes appended."""
+    cdef Py_ssize_t old = PyByteArray_GET_SIZE(out)
+    _encode_messages_iov(out, messages, v1, PY_SSIZE_T_MAX, None)
+    return PyByteArray_GET_SIZE(out) - old
 
 
 cdef inline bint _by_reference(object part, Py_ssize_t threshold) noexcept:
@@ -384,6 +370,21 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 # decoder
 
 
+cdef inline int _grow_payload(Decoder self, Py_ssize_t need) except -1:
+    """Make room for at least ``need`` bytes of the pending body (``need`` <= its size):
+    capacity doubles, so it stays within twice what was received."""
+    cdef Py_ssize_t newcap = self._pcap * 2
+    if newcap < need:
+        newcap = need
+    if newcap > self._psize:
+        newcap = self._psize
+    if _PyBytes_Resize(&self._pay, newcap) < 0:
+        self._pay = NULL
+        raise MemoryError()
+    self._pcap = newcap
+    return 0
+
+
 cdef inline int _emit(Decoder self, unsigned char flags, object payload, list out,
                       bint frames) except -1:
     """Hand over one complete frame: returns 1 if it produced an item in ``out``, 0 if
@@ -524,7 +525,6 @@ cdef class Decoder:
         release it, and call nothing else on the decoder meanwhile. A body larger than
         ``PREALLOC_LIMIT`` still grows with the data actually received (at most twice
         what arrived), so a forged size costs no memory the peer did not send."""
-        cdef Py_ssize_t newcap
         if self._pay == NULL or self._error is not None:
             return None
         if self._left is not None and PyByteArray_GET_SIZE(self._left) > 0:
@@ -532,13 +532,7 @@ cdef class Decoder:
         if self._psize - self._pfill < minimum:
             return None
         if self._pcap == self._pfill:
-            newcap = self._pcap * 2
-            if newcap > self._psize:
-                newcap = self._psize
-            if _PyBytes_Resize(&self._pay, newcap) < 0:
-                self._pay = NULL
-                raise MemoryError()
-            self._pcap = newcap
+            _grow_payload(self, self._pfill + 1)
         return PyMemoryView_FromMemory(_bytes_ptr(self._pay) + self._pfill,
                                        self._pcap - self._pfill, PyBUF_WRITE)
 
@@ -625,15 +619,7 @@ cdef class Decoder:
                 if take > n - pos:
                     take = n - pos
                 if self._pfill + take > self._pcap:
-                    newcap = self._pcap * 2
-                    if newcap < self._pfill + take:
-                        newcap = self._pfill + take
-                    if newcap > self._psize:
-                        newcap = self._psize
-                    if _PyBytes_Resize(&self._pay, newcap) < 0:
-                        self._pay = NULL
-                        raise MemoryError()
-                    self._pcap = newcap
+                    _grow_payload(self, self._pfill + take)
                 memcpy(_bytes_ptr(self._pay) + self._pfill, p + pos, take)
                 self._pfill += take
                 pos += take
