@@ -9,8 +9,9 @@ Owns:
   or at least ``copy_threshold`` bytes).
 - :class:`MessageTracker`: completes when zmq4 no longer references a zero-copy payload —
   when every frame sharing it is gone: the inproc peer received it (and dropped it, e.g. a
-  ``copy=True`` receive), or the engine wrote it to the kernel, and the application's own
-  ``Frame`` was released too. Completion is the core message's :class:`~zmq4.msg.PayloadOwner`
+  ``copy=True`` receive), or the tcp/ipc engine has its bytes (copied into its output; an
+  immutable ``bytes`` payload may instead still be queued for the kernel by reference,
+  which nothing can change), and the application's own ``Frame`` was released too. Completion is the core message's :class:`~zmq4.msg.PayloadOwner`
   releasing (reference counting), which sets a ``threading.Event``: no garbage-collector
   thread, no polling.
 
