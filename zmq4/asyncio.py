@@ -8,7 +8,8 @@ is edge-triggered in effect — *any* operation on the socket (a send, a recv, r
 ZMQ_EVENTS, a bind) drains it, so a wake-up that arrived for one pending operation can be
 consumed by another. Therefore nothing here trusts the fd alone:
 
-- every socket has one :class:`_IOState` (per core socket, shared by all wrappers of it)
+- every socket has one :class:`_IOState` (per core socket, shared by all wrappers of it;
+  kept in the core's ``face_state`` slot)
   with FIFO queues of pending receives and sends and a list of poll watchers;
 - an operation is first attempted at once (non-blocking) when nothing is queued ahead of it;
   otherwise it is queued;
@@ -40,7 +41,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, cast
@@ -55,6 +55,8 @@ from .socket import NOT_READY as _NOT_READY
 from .errors import Again, ZMQError
 
 T = TypeVar("T")
+_POLLIN = C.POLLIN
+_POLLOUT = C.POLLOUT
 _S = TypeVar("_S", bound="Socket")
 
 __all__ = ["Context", "Poller", "Socket"]
@@ -105,7 +107,8 @@ class _IOState:
     # ------------------------------------------------------------------ scheduling
     def kick(self) -> None:
         """Re-check ZMQ_EVENTS soon: the operation that just ran may have drained ZMQ_FD."""
-        if not self.scheduled and self.pending() and not self.loop.is_closed():
+        if not self.scheduled and (self.recvs or self.sends or self.watchers) \
+                and not self.loop.is_closed():
             self.scheduled = True
             self.loop.call_soon(self.process)
 
@@ -145,8 +148,8 @@ class _IOState:
         running loop learns of it from the close wake-up, in its own thread; one that is
         not running (or closed: asyncio.run has returned) never will, so the reader and
         its duplicate fd go now."""
-        if _states.get(self.core) is self:
-            del _states[self.core]
+        if self.core.face_state is self:
+            self.core.face_state = None
         if self.loop.is_running():
             return
         try:
@@ -255,17 +258,20 @@ class _IOState:
             self.fail_all(ZMQError(C.ENOTSOCK, "socket is closed"))
             return
         self.processing = True
+        recvs, sends = self.recvs, self.sends
         try:
             while True:
-                self._prune()
-                if not self.pending():
+                if (recvs and recvs[0].future.done()) or (sends and sends[0].future.done()) \
+                        or self.watchers:
+                    self._prune()
+                if not (recvs or sends or self.watchers):
                     break
                 events = core.events()  # processes commands: drains ZMQ_FD
                 progressed = False
-                if events & C.POLLIN and self.recvs:
-                    progressed = self._run_first(self.recvs)
-                if events & C.POLLOUT and self.sends:
-                    progressed = self._run_first(self.sends) or progressed
+                if events & _POLLIN and recvs:
+                    progressed = self._run_first(recvs)
+                if events & _POLLOUT and sends:
+                    progressed = self._run_first(sends) or progressed
                 if self.watchers and events:
                     keep = []
                     for fut, mask in self.watchers:
@@ -285,28 +291,35 @@ class _IOState:
             self.processing = False
 
 
-_states: weakref.WeakKeyDictionary[SocketBase, _IOState] = weakref.WeakKeyDictionary()
+def _state(core: SocketBase) -> _IOState | None:
+    """The socket's current I/O state (kept in the core's slot for a face)."""
+    return cast("_IOState | None", core.face_state)
 
 
 def _state_of(core: SocketBase) -> _IOState:
-    loop = _get_loop()
-    state = _states.get(core)
-    if state is None or state.loop is not loop:
-        if state is not None:
-            old = state.loop
-            if state.pending() and not old.is_closed():
-                raise RuntimeError("this zmq4 socket has operations pending on another "
-                                   "event loop")
-            if old.is_running():  # in another thread: its selector is its own business
-                old.call_soon_threadsafe(state.disarm)
-            else:
-                state.disarm()
-        state = _states[core] = _IOState(core, loop)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = _get_loop()
+    state: _IOState | None = core.face_state
+    if state is not None:
+        if state.loop is loop:
+            return state
+        # an idle socket moving to another loop
+        old = state.loop
+        if state.pending() and not old.is_closed():
+            raise RuntimeError("this zmq4 socket has operations pending on another "
+                               "event loop")
+        if old.is_running():  # in another thread: its selector is its own business
+            old.call_soon_threadsafe(state.disarm)
+        else:
+            state.disarm()
+    state = core.face_state = _IOState(core, loop)
     return state
 
 
 def _kick(core: SocketBase) -> None:
-    state = _states.get(core)
+    state = _state(core)
     if state is not None:
         state.kick()
 
@@ -425,7 +438,7 @@ class Socket(_socket.Socket):
                 except Exception as e:
                     out.set_exception(e)
             return out
-        state = _states.get(self._core)
+        state = _state(self._core)
         for op in state.recvs if state is not None else ():
             if op.future is fut:
                 op.attempt = _then(op.attempt, load)
@@ -562,7 +575,8 @@ class Socket(_socket.Socket):
 
     def close(self, linger: int | None = None) -> None:
         """Close the socket; pending operations are cancelled."""
-        state = _states.pop(self._core, None)
+        state = _state(self._core)
+        self._core.face_state = None
         if state is not None:
             try:
                 state.fail_all(ZMQError(C.ENOTSOCK, "socket closed"), cancel=True)

@@ -8,9 +8,12 @@ cdef int _MORE
 cdef int _SNDMORE
 cdef int _DONTWAIT
 cdef int _EAGAIN, _ETERM, _ENOTSOCK
+cdef int _POLLIN, _POLLOUT
 
 @cython.locals(cmd=tuple, mb=Mailbox)
 cpdef process_commands(SocketCore sock, int timeout_ms=*)
+@cython.locals(ev=int)
+cpdef int events(SocketCore sock) except -1
 cdef double _deadline(int timeout, int flags) except? -2.0
 @cython.locals(wait=int)
 cdef _wait_commands(SocketCore sock, double deadline, str doing)

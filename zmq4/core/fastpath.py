@@ -7,12 +7,13 @@ methods and called directly by the faces: the closed/terminated checks, pending 
 then the socket type's ``xsend``/``xrecv``, with no interpreted frame around them.
 ``send_bytes``/``recv_bytes`` are the same for a one-part ``bytes`` payload, frame
 built / payload taken in compiled code. ``send_nowait``/``recv_nowait`` are that first
-attempt on its own, reporting "not now" as
-a value, not EAGAIN (what an event loop wants). Also owns the loops every blocking call
-spends its time in, bound as ``SocketBase`` methods too: ``process_commands`` (mailbox wait + command dispatch; the
-per-message ``activate_read`` is handled inline), ``send_wait`` and ``recv_wait`` (the
-rest of a send/recv whose first attempt found no room / nothing: DONTWAIT and
-SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until the deadline).
+attempt on its own, reporting "not now" as a value, not EAGAIN (what an event loop
+wants); ``events`` is ZMQ_EVENTS. Also owns the loops every blocking call spends its
+time in, bound as ``SocketBase`` methods too: ``process_commands`` (mailbox wait +
+command dispatch; the per-message ``activate_read`` is handled inline), ``send_wait``
+and ``recv_wait`` (the rest of a send/recv whose first attempt found no room / nothing:
+DONTWAIT and SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until
+the deadline).
 
 Compiled by Cython in pure-Python mode (``fastpath.pxd``); works the same interpreted.
 """
@@ -33,6 +34,8 @@ _DONTWAIT = _C.DONTWAIT
 _EAGAIN = _C.EAGAIN
 _ETERM = _C.ETERM
 _ENOTSOCK = _C.ENOTSOCK
+_POLLIN = _C.POLLIN
+_POLLOUT = _C.POLLOUT
 
 
 def process_commands(sock: Any, timeout_ms: int = 0) -> None:
@@ -53,6 +56,20 @@ def process_commands(sock: Any, timeout_ms: int = 0) -> None:
             sock._dispatch(cmd)
     if sock.ctx_terminated:
         raise ZMQError(_ETERM)
+
+
+def events(sock: Any) -> int:
+    """``SocketBase.events`` (ZMQ_EVENTS): process pending commands, then report
+    POLLIN/POLLOUT."""
+    if sock.closed:
+        raise ZMQError(_ENOTSOCK, "socket is closed")
+    process_commands(sock, 0)
+    ev = 0
+    if sock.CAN_RECV and sock.xhas_in():
+        ev |= _POLLIN
+    if sock.CAN_SEND and sock.xhas_out():
+        ev |= _POLLOUT
+    return ev
 
 
 def _deadline(timeout: int, flags: int) -> float:

@@ -85,6 +85,9 @@ class SocketBase(SocketCore):
         #: callables a face registers to learn of the close (zmq4.asyncio drops its loop
         #: reader): each runs once, in the closing thread, after the mailbox closed
         self.close_hooks: list[Callable[[], Any]] = []
+        #: an opaque slot for a face's per-socket state, shared by all its wrappers
+        #: (zmq4.asyncio keeps its pending operations and loop reader there)
+        self.face_state: Any = None
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -190,17 +193,9 @@ class SocketBase(SocketCore):
             return self.events()
         return self.options.get(option, optvallen)
 
-    def events(self) -> int:
-        """ZMQ_EVENTS: process pending commands, then report POLLIN/POLLOUT."""
-        if self.closed:
-            raise ZMQError(C.ENOTSOCK, "socket is closed")
-        self.process_commands(0)
-        ev = 0
-        if self.CAN_RECV and self.xhas_in():
-            ev |= C.POLLIN
-        if self.CAN_SEND and self.xhas_out():
-            ev |= C.POLLOUT
-        return ev
+    #: ZMQ_EVENTS: process pending commands, then report POLLIN/POLLOUT (compiled:
+    #: zmq4.core.fastpath; asyncio and zmq_poll ask it after every wake-up)
+    events = _fastpath.events
 
     # ------------------------------------------------------------------ endpoints
     def bind(self, endpoint: str) -> None:
