@@ -292,6 +292,20 @@ def test_backlog_of_large_and_small_messages_reaches_libzmq_intact(ctxs: Any,
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
+def test_large_frames_from_libzmq_across_rcvhwm_pauses(ctxs: Any, transport: str) -> None:
+    # zmq4 reads large bodies straight into the frame's memory; with RCVHWM 1 its
+    # engine stops reading after each message, often in the middle of the next body,
+    # and resumes when the application reads: every frame must still arrive whole.
+    b, c = pair(ctxs, transport, ("zmq4", zmq.PULL), ("libzmq", zmq.PUSH))
+    b.set(zmq.RCVHWM, 1)
+    bodies = [os.urandom(300_000 + 7 * i) for i in range(20)]
+    for i, body in enumerate(bodies):
+        c.send_multipart([b"%d" % i, body])
+    for i, body in enumerate(bodies):
+        assert b.recv_multipart() == [b"%d" % i, body]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
 def test_sender_closing_with_a_backlog_still_delivers_it(ctxs: Any, transport: str) -> None:
     # LINGER -1 (the default): a zmq4 PUSH that closes right after its last send, with
     # a backlog held up by a slow libzmq reader (RCVHWM 1), still delivers every
