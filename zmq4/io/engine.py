@@ -78,32 +78,13 @@ class _EngineBase:
     def write(self, data: Any) -> None:
         """Send ``data`` now as far as the kernel takes it; queue the rest (no copy: the
         buffer is the engine's from here on, callers never touch it again)."""
-        if self.closed or not len(data):
-            return
-        if self.out:
-            self.out.append(data)
-            self.out_bytes += len(data)
-            return  # EPOLLOUT is armed already
-        try:
-            n = self.sock.send(data, _NOSIGNAL)
-        except (BlockingIOError, InterruptedError):
-            n = 0
-        except OSError as e:
-            self._failed(f"send failed: {e.strerror}")
-            return
-        if n < len(data):
-            rest = memoryview(data)[n:]
-            self.out.append(rest)
-            self.out_bytes += len(rest)
-            self._update_mask()
+        if len(data):
+            self.write_chunks([data])
 
     def write_chunks(self, chunks: list[Any]) -> None:
-        """``write`` for a list of chunks, sent with one gathering ``sendmsg``; same
-        ownership rule (the chunks and the list are the engine's from here on)."""
+        """``write`` for a list of non-empty chunks, sent with one gathering ``sendmsg``
+        (one ``send`` for a single chunk); the chunks and the list are the engine's."""
         if self.closed or not chunks:
-            return
-        if len(chunks) == 1:
-            self.write(chunks[0])
             return
         out = self.out
         if out:
@@ -111,7 +92,10 @@ class _EngineBase:
             self.out_bytes += sum(map(len, chunks))
             return  # EPOLLOUT is armed already
         try:
-            n = self.sock.sendmsg(chunks[:_IOV_MAX], (), _NOSIGNAL)
+            if len(chunks) == 1:
+                n = self.sock.send(chunks[0], _NOSIGNAL)
+            else:
+                n = self.sock.sendmsg(chunks[:_IOV_MAX], (), _NOSIGNAL)
         except (BlockingIOError, InterruptedError):
             n = 0
         except OSError as e:
