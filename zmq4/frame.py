@@ -11,9 +11,9 @@ Owns:
   when every frame sharing it is gone: the inproc peer received it (and dropped it, e.g. a
   ``copy=True`` receive), or the tcp/ipc engine has its bytes (copied into its output; an
   immutable ``bytes`` payload may instead still be queued for the kernel by reference,
-  which nothing can change), and the application's own ``Frame`` was released too. Completion is the core message's :class:`~zmq4.msg.PayloadOwner`
-  releasing (reference counting), which sets a ``threading.Event``: no garbage-collector
-  thread, no polling.
+  which nothing can change), and the application's own ``Frame`` was released too.
+  Completion is the core message's :class:`~zmq4.msg.PayloadOwner` releasing (reference
+  counting), which sets a ``threading.Event``: no garbage-collector thread, no polling.
 
 Rules: a tracked payload must not be modified until ``tracker.done``; ``wait(timeout)`` takes
 seconds (negative: forever) and raises :class:`~zmq4.errors.NotDone` on timeout. Python 3.11
