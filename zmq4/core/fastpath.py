@@ -9,7 +9,7 @@ then the socket type's ``xsend``/``xrecv``, with no interpreted frame around the
 built / payload taken in compiled code. ``send_nowait``/``recv_nowait`` are that first
 attempt on its own, reporting "not now" as a value, not EAGAIN (what an event loop
 wants); ``events`` is ZMQ_EVENTS. Also owns the loops every blocking call spends its
-time in, bound as ``SocketBase`` methods too: ``process_commands`` (mailbox wait +
+time in: ``process_commands`` (bound as a ``SocketBase`` method too: mailbox wait +
 command dispatch; the per-message ``activate_read`` is handled inline), ``send_wait``
 and ``recv_wait`` (the rest of a send/recv whose first attempt found no room / nothing:
 DONTWAIT and SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until
@@ -97,7 +97,7 @@ def _wait_commands(sock: Any, deadline: float, doing: str) -> None:
 
 
 def send_wait(sock: Any, msg: Msg, flags: int) -> None:
-    """``SocketBase._send_wait``: the rest of a send whose first ``xsend`` found no room."""
+    """The rest of a send whose first ``xsend`` found no room."""
     deadline = _deadline(sock.options.sndtimeo, flags)
     while True:
         _wait_commands(sock, deadline, "sending")
@@ -108,7 +108,7 @@ def send_wait(sock: Any, msg: Msg, flags: int) -> None:
 
 
 def recv_wait(sock: Any, flags: int) -> Msg:
-    """``SocketBase._recv_wait``: the rest of a recv whose first ``xrecv`` found nothing."""
+    """The rest of a recv whose first ``xrecv`` found nothing."""
     deadline = _deadline(sock.options.rcvtimeo, flags)
     while True:
         _wait_commands(sock, deadline, "receiving")

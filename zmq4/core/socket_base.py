@@ -361,17 +361,9 @@ class SocketBase(SocketCore):
     #: queue one frame (blocking per SNDTIMEO unless DONTWAIT; compiled: zmq4.core.fastpath)
     send = _fastpath.send
 
-    #: the rest of ``send`` after a first ``xsend`` failed: EAGAIN at once for DONTWAIT /
-    #: SNDTIMEO 0, else wait for room until SNDTIMEO (compiled: zmq4.core.fastpath)
-    _send_wait = _fastpath.send_wait
-
     #: the next frame (blocking per RCVTIMEO unless DONTWAIT); sets RCVMORE (compiled:
     #: zmq4.core.fastpath)
     recv = _fastpath.recv
-
-    #: the rest of ``recv`` after a first ``xrecv`` found nothing: EAGAIN at once for
-    #: DONTWAIT / RCVTIMEO 0, else wait for a frame until RCVTIMEO (zmq4.core.fastpath)
-    _recv_wait = _fastpath.recv_wait
 
     # ------------------------------------------------------------------ close
     def close(self) -> None:
