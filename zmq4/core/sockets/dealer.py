@@ -31,6 +31,8 @@ class Dealer(SocketBase):
             self.xsend = self.lb.send  # type: ignore[method-assign]
         if cls.xrecv is Dealer.xrecv:
             self.xrecv = self.fq.recv  # type: ignore[method-assign]
+        if cls.xread_activated is Dealer.xread_activated:
+            self.xread_activated = self.fq.activated  # type: ignore[method-assign]
 
     def xsetsockopt(self, option: int, value: Any) -> None:
         if option == C.PROBE_ROUTER:

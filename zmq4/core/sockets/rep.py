@@ -1,6 +1,7 @@
 """REP (libzmq rep_t), RFC 28: the synchronous service side, built on ROUTER routing.
 
-Owns: the recv/send alternation and the stored reply envelope.
+Owns: the recv/send alternation and the stored reply envelope (both run compiled, in
+``RepPath``, zmq4.core.sockets.envelope).
 
 Rules (spec §3.2):
 - ``recv`` at the start of a request takes the envelope off — the ROUTER identity frame
@@ -21,107 +22,19 @@ Rules (spec §3.2):
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from ... import constants as C
-from ...errors import ZMQError
-from ...msg import MORE, Msg
+from .envelope import RepPath
 from .router import Router
 
 
 class Rep(Router):
-    """libzmq rep_t."""
+    """libzmq rep_t. The rules above are implemented by the compiled ``RepPath``
+    (zmq4.core.sockets.envelope), which the socket's send/recv are bound to."""
 
     TYPE = C.REP
     NAME = "REP"
     SEND_THROUGH = True  # one message, then a wait: write it from the caller's thread
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.sending_reply = False
-        self.request_begins = True
-        self.envelope: Optional[list[Msg]] = None  # routing frames for the pending reply
-        self._partial: list[Msg] = []  # envelope frames of the request being read
-        self._in_body = False  # delimiter seen; the next frame starts the body
-        self._body_first: Optional[Msg] = None  # prefetched first body frame
-
-    # ------------------------------------------------------------------ send
-    def xsend(self, msg: Msg) -> bool:
-        if not self.sending_reply:
-            raise ZMQError(C.EFSM, "REP: send before a request was received")
-        env = self.envelope
-        if env is not None:
-            # first reply frame: route the stored envelope first
-            try:
-                if not Router.xsend(self, env[0]):
-                    return False  # ROUTER_MANDATORY and the requester's queue is full
-            except ZMQError:
-                self._reply_done()  # ROUTER_MANDATORY and the requester is gone
-                raise
-            for frame in env[1:]:
-                Router.xsend(self, frame)
-            self.envelope = None
-        more = bool(msg.flags & MORE)
-        Router.xsend(self, msg)
-        if not more:
-            self._reply_done()
-        return True
-
-    def _reply_done(self) -> None:
-        self.sending_reply = False
-        self.envelope = None
-        self.more_out = False
-        self.current_out = None
+    PATH = RepPath
 
     def xhas_out(self) -> bool:
-        return self.sending_reply
-
-    # ------------------------------------------------------------------ receive
-    def _next_body(self) -> Optional[Msg]:
-        """Consume envelopes until the first body frame of a well-formed request."""
-        m = self._body_first
-        if m is not None:
-            self._body_first = None
-            return m
-        while True:
-            m = Router.xrecv(self)
-            if m is None:
-                return None
-            if self._in_body:
-                self._in_body = False
-                return m
-            if m.flags & MORE:
-                self._partial.append(m)
-                if m.size == 0:  # the delimiter closes the envelope
-                    self.envelope = self._partial
-                    self._partial = []
-                    self._in_body = True
-            else:
-                self._partial = []  # no delimiter: discard the malformed message
-
-    def xrecv(self) -> Optional[Msg]:
-        if self.sending_reply:
-            raise ZMQError(C.EFSM, "REP: recv while a reply is due")
-        if self.request_begins:
-            m = self._next_body()
-            if m is None:
-                return None
-            self.request_begins = False
-        else:
-            m = Router.xrecv(self)
-            if m is None:
-                return None
-        if not m.flags & MORE:
-            self.sending_reply = True
-            self.request_begins = True
-        return m
-
-    def xhas_in(self) -> bool:
-        if self.sending_reply:
-            return False
-        if not self.request_begins:
-            return Router.xhas_in(self)
-        if self._body_first is not None:
-            return True
-        self._body_first = self._next_body()
-        return self._body_first is not None
+        return self.path.sending_reply  # type: ignore[attr-defined, no-any-return]

@@ -1,6 +1,9 @@
 """ROUTER (libzmq router_t), RFC 28: explicit addressing by peer identity.
 
-Owns: the identity of every attached pipe and the routing table ``identity -> pipe``.
+Owns: the identity of every attached pipe and the routing table ``identity -> pipe``
+(held in the socket's ``path``). The per-frame send and receive below run compiled, in
+``RouterPath`` (zmq4.core.sockets.envelope); this module keeps options, identities and
+pipe attach/terminate.
 
 Receive: fair-queue over peers; each message is prefixed with a frame holding the
 identity of the pipe it came from. The first frame of a message is kept in a prefetch
@@ -38,12 +41,12 @@ import os
 from typing import Any, Optional
 
 from ... import constants as C
-from ...errors import ZMQError
-from ...msg import MORE, Msg
+from ...msg import Msg
 from .. import options as _options
 from ..fq import FQ
 from ..pipe import ACTIVE, Pipe
 from ..socket_base import PENDING_SINK, SocketBase
+from .envelope import RouterPath
 
 
 def _random_u32() -> int:
@@ -57,38 +60,38 @@ class Router(SocketBase):
     NAME = "ROUTER"
     TYPE_OPTIONS = frozenset((C.ROUTER_MANDATORY, C.ROUTER_RAW, C.PROBE_ROUTER))
 
+    #: the compiled send/recv this type binds (zmq4.core.sockets.envelope)
+    PATH: type[RouterPath] = RouterPath
+
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.fq = FQ()
-        self.outpipes: dict[bytes, Pipe] = {}  # routing identity -> pipe
-        self.pipe_ids: dict[Pipe, bytes] = {}  # pipe -> routing identity
         self.unidentified: set[Pipe] = set()  # attached, peer identity not known yet
-        # receive side: the prefetch slot (identity frame + first frame of a message)
-        self.prefetched = False
-        self.prefetched_id: Optional[Msg] = None
-        self.prefetched_msg: Optional[Msg] = None
-        self.identity_sent = False
-        self.more_in = False
-        # send side
-        self.current_out: Optional[Pipe] = None
-        self.more_out = False
+        # the routing table, the prefetch slot and the send state live in the path
+        self.path = path = self.PATH(self, self.fq)
         self.next_peer_id = _random_u32()
-        # options
-        self.mandatory = False
-        self.raw_sock = False
         self.probe_router = False
+        # hot path: SocketBase.send/recv call the compiled path directly (instance
+        # attributes shadow the methods below), unless a subclass (STREAM) overrides them
+        cls = type(self)
+        if cls.xsend is Router.xsend:
+            self.xsend = path.xsend  # type: ignore[method-assign]
+        if cls.xrecv is Router.xrecv:
+            self.xrecv = path.xrecv  # type: ignore[method-assign]
+        if cls.xhas_in is Router.xhas_in:
+            self.xhas_in = path.xhas_in  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ options
     def xsetsockopt(self, option: int, value: Any) -> None:
         if option in Router.TYPE_OPTIONS:
             value = _options.OPTIONS[option].validate(value)  # 4.0: negative -> EINVAL
             if option == C.ROUTER_MANDATORY:
-                self.mandatory = value != 0
+                self.path.mandatory = value != 0
             elif option == C.ROUTER_RAW:
                 # 4.0 never clears options.raw_sock once set; we keep the pair symmetric
-                self.raw_sock = value != 0
-                self.options.raw_sock = self.raw_sock
-                self.options.recv_identity = not self.raw_sock
+                raw = self.path.raw_sock = value != 0
+                self.options.raw_sock = raw
+                self.options.recv_identity = not raw
             else:
                 self.probe_router = value != 0
             return
@@ -100,26 +103,27 @@ class Router(SocketBase):
             n = self.next_peer_id
             self.next_peer_id = (n + 1) & 0xFFFFFFFF
             ident = b"\x00" + n.to_bytes(4, "big")
-            if ident not in self.outpipes:  # only after 2**32 ids could this repeat
+            if ident not in self.path.outpipes:  # only after 2**32 ids could this repeat
                 return ident
 
     def _announced_identity(self, pipe: Pipe) -> bytes:
         """The identity to route by, or b"" for a generated one."""
-        if self.raw_sock or pipe.identity is None:
+        if self.path.raw_sock or pipe.identity is None:
             return b""
         return bytes(pipe.identity)
 
     def _identify(self, pipe: Pipe) -> bool:
         """Register ``pipe`` under its identity; False if it was refused (terminated)."""
         ident = self._announced_identity(pipe)
+        path = self.path
         if not ident:
             ident = self._generate_id()
-        elif ident in self.outpipes:
+        elif ident in path.outpipes:
             # duplicate identity: the first connection keeps it, the newcomer is refused
             self.terminate_pipe(pipe, False)
             return False
-        self.outpipes[ident] = pipe
-        self.pipe_ids[pipe] = ident
+        path.outpipes[ident] = pipe
+        path.pipe_ids[pipe] = ident
         self.identified(pipe, ident)
         return True
 
@@ -130,7 +134,7 @@ class Router(SocketBase):
         """True while the peer's identity is not known yet: ``pipe.identity is None``
         (a transport that attaches before its handshake), or an inproc pipe made by a
         connect before the bind (its far end has no owner yet)."""
-        if self.raw_sock:
+        if self.path.raw_sock:
             return False
         if pipe.identity is None:
             return True
@@ -170,88 +174,26 @@ class Router(SocketBase):
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         self.unidentified.discard(pipe)
-        ident = self.pipe_ids.pop(pipe, None)
-        if ident is not None and self.outpipes.get(ident) is pipe:
-            del self.outpipes[ident]
-        if self.more_in and not self.prefetched and self.fq.last_in is pipe:
-            self.more_in = False  # the rest of that message went with the pipe
+        path = self.path
+        ident = path.pipe_ids.pop(pipe, None)
+        if ident is not None and path.outpipes.get(ident) is pipe:
+            del path.outpipes[ident]
+        if path.more_in and not path.prefetched and self.fq.last_in is pipe:
+            path.more_in = False  # the rest of that message went with the pipe
         self.fq.terminated(pipe)
-        if pipe is self.current_out:
-            self.current_out = None  # more_out stays: the rest of the message is dropped
+        if pipe is path.current_out:
+            path.current_out = None  # more_out stays: the rest of the message is dropped
 
-    # ------------------------------------------------------------------ send
+    # ------------------------------------------------------------ send and receive
+    # (bound to the compiled path in __init__; these serve subclasses calling up)
     def xsend(self, msg: Msg) -> bool:
-        if not self.more_out:
-            # frame 1: the identity of the peer to send to
-            if msg.flags & MORE:
-                self.more_out = True
-                pipe = self.outpipes.get(msg.bytes())
-                if pipe is None:
-                    if self.mandatory:
-                        self.more_out = False
-                        raise ZMQError(C.EHOSTUNREACH,
-                                       "ROUTER_MANDATORY: no peer with that identity")
-                elif pipe.check_write():
-                    self.current_out = pipe
-                elif self.mandatory:
-                    self.more_out = False
-                    return False  # EAGAIN: a blocking send waits for room
-                # else: queue full -> the whole message is dropped
-            # a lone frame without MORE is malformed and silently dropped
-            return True
-        if self.raw_sock:
-            msg.flags &= ~MORE  # raw data frames never continue a message
-        more = bool(msg.flags & MORE)
-        self.more_out = more
-        pipe = self.current_out
-        if pipe is not None:
-            if self.raw_sock and msg.size == 0:
-                # ROUTER_RAW: an empty data frame closes that connection
-                self.current_out = None
-                self.terminate_pipe(pipe, False)
-                return True
-            if not pipe.write(msg):
-                self.current_out = None  # the pipe died: drop the rest
-            elif not more:
-                self.current_out = None
-        return True
+        return self.path.xsend(msg)
 
-    def xhas_out(self) -> bool:
-        return True
-
-    # ------------------------------------------------------------------ receive
     def xrecv(self) -> Optional[Msg]:
-        if self.prefetched:
-            if not self.identity_sent:
-                self.identity_sent = True
-                m = self.prefetched_id
-                self.prefetched_id = None
-                return m
-            m = self.prefetched_msg
-            self.prefetched_msg = None
-            self.prefetched = False
-            self.more_in = bool(m.flags & MORE)  # type: ignore[union-attr]
-            return m
-        m = self.fq.recv()
-        if m is None:
-            return None
-        if self.more_in:
-            self.more_in = bool(m.flags & MORE)
-            return m
-        # the first frame of a message: deliver the identity frame first
-        self.prefetched_msg = m
-        self.prefetched = True
-        self.identity_sent = True
-        return Msg(self.pipe_ids[self.fq.last_in], MORE)  # type: ignore[index]
+        return self.path.xrecv()
 
     def xhas_in(self) -> bool:
-        if self.more_in or self.prefetched:
-            return True
-        m = self.fq.recv()
-        if m is None:
-            return False
-        self.prefetched_msg = m
-        self.prefetched_id = Msg(self.pipe_ids[self.fq.last_in], MORE)  # type: ignore[index]
-        self.identity_sent = False
-        self.prefetched = True
+        return self.path.xhas_in()
+
+    def xhas_out(self) -> bool:
         return True

@@ -70,19 +70,20 @@ class Stream(Router):
 
     # ------------------------------------------------------------------ send
     def xsend(self, msg: Msg) -> bool:
-        if not self.more_out:
+        p = self.path
+        if not p.more_out:
             if msg.flags & MORE:
-                pipe = self.outpipes.get(msg.bytes())
+                pipe = p.outpipes.get(msg.bytes())
                 if pipe is None:
                     raise ZMQError(C.EHOSTUNREACH, "STREAM: no connection with that id")
                 if not pipe.check_write():
                     return False  # EAGAIN: a blocking send waits for room
-                self.current_out = pipe
-                self.more_out = True
+                p.current_out = pipe
+                p.more_out = True
             return True
-        self.more_out = False
-        pipe = self.current_out
-        self.current_out = None
+        p.more_out = False
+        pipe = p.current_out
+        p.current_out = None
         if pipe is not None:
             if msg.size == 0:
                 self.terminate_pipe(pipe, False)  # empty data frame: close the connection
@@ -94,29 +95,31 @@ class Stream(Router):
 
     # ------------------------------------------------------------------ receive
     def _prefetch(self) -> bool:
+        p = self.path
         m = self.fq.recv()
         if m is None:
             return False
         if m.flags & MORE:
             m = Msg(m.data, m.flags & ~MORE, m.owner)
-        self.prefetched_msg = m
-        self.prefetched_id = Msg(self.pipe_ids[self.fq.last_in], MORE)  # type: ignore[index]
-        self.identity_sent = False
-        self.prefetched = True
+        p.prefetched_msg = m
+        p.prefetched_id = Msg(p.pipe_ids[self.fq.last_in], MORE)  # type: ignore[index]
+        p.identity_sent = False
+        p.prefetched = True
         return True
 
     def xrecv(self) -> Optional[Msg]:
-        if not self.prefetched and not self._prefetch():
+        p = self.path
+        if not p.prefetched and not self._prefetch():
             return None
-        if not self.identity_sent:
-            self.identity_sent = True
-            m = self.prefetched_id
-            self.prefetched_id = None
+        if not p.identity_sent:
+            p.identity_sent = True
+            m = p.prefetched_id
+            p.prefetched_id = None
             return m
-        m = self.prefetched_msg
-        self.prefetched_msg = None
-        self.prefetched = False
+        m = p.prefetched_msg
+        p.prefetched_msg = None
+        p.prefetched = False
         return m
 
     def xhas_in(self) -> bool:
-        return self.prefetched or self._prefetch()
+        return self.path.prefetched or self._prefetch()
