@@ -6,3 +6,5 @@ cdef class SocketCore:
     cdef public bint ctx_terminated
     cdef public bint rcvmore
     cdef public Mailbox mailbox
+
+    cpdef post(self, command)

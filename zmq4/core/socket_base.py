@@ -94,11 +94,6 @@ class SocketBase(SocketCore):
         return f"<zmq4 {self.NAME} socket {id(self):#x} {state}>"
 
     # ------------------------------------------------------------------ plumbing
-    def post(self, command: Any) -> None:
-        """Any thread: queue a command for this socket (pipe sink interface)."""
-        if not self.mailbox.post(command) and command[0] == "bind":
-            _refuse_pipe(command[1])
-
     def _check(self) -> None:
         if self.closed:
             raise ZMQError(C.ENOTSOCK, "socket is closed")

@@ -16,6 +16,7 @@ cdef class RouterPath:
     cdef public FQ fq
     cdef public dict outpipes
     cdef public dict pipe_ids
+    cdef public set unidentified
     cdef public bint prefetched
     cdef public Msg prefetched_id
     cdef public Msg prefetched_msg
@@ -26,6 +27,7 @@ cdef class RouterPath:
     cdef public bint mandatory
     cdef public bint raw_sock
 
+    cpdef read_activated(self, Pipe pipe)
     @cython.locals(pipe=Pipe, more=bint)
     cpdef bint xsend(self, Msg msg) except -1
     @cython.locals(m=Msg)

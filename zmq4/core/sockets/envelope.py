@@ -53,6 +53,7 @@ class RouterPath:
         self.fq = fq
         self.outpipes: dict[bytes, Pipe] = {}  # routing identity -> pipe
         self.pipe_ids: dict[Pipe, bytes] = {}  # pipe -> routing identity
+        self.unidentified: set[Pipe] = set()  # attached, peer identity not known yet
         # receive side: the prefetch slot (identity frame + first frame of a message)
         self.prefetched = False
         self.prefetched_id: Optional[Msg] = None
@@ -64,6 +65,16 @@ class RouterPath:
         self.more_out = False
         self.mandatory = False
         self.raw_sock = False
+
+    def read_activated(self, pipe: Pipe) -> None:
+        """``activate_read`` of ``pipe``: back into the fair queue, or, while its peer's
+        identity is not known, to the socket's ``identify_late``."""
+        if self.unidentified and pipe in self.unidentified:
+            sock = self.sock()
+            if sock is not None:
+                sock.identify_late(pipe)
+        else:
+            self.fq.activated(pipe)
 
     def xsend(self, msg: Msg) -> bool:
         if not self.more_out:

@@ -66,9 +66,9 @@ class Router(SocketBase):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.fq = FQ()
-        self.unidentified: set[Pipe] = set()  # attached, peer identity not known yet
         # the routing table, the prefetch slot and the send state live in the path
         self.path = path = self.PATH(self, self.fq)
+        self.unidentified = path.unidentified  # attached, peer identity not known yet
         self.next_peer_id = _random_u32()
         self.probe_router = False
         # hot path: SocketBase.send/recv call the compiled path directly (instance
@@ -80,6 +80,8 @@ class Router(SocketBase):
             self.xrecv = path.xrecv  # type: ignore[method-assign]
         if cls.xhas_in is Router.xhas_in:
             self.xhas_in = path.xhas_in  # type: ignore[method-assign]
+        if cls.xread_activated is Router.xread_activated:
+            self.xread_activated = path.read_activated  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ options
     def xsetsockopt(self, option: int, value: Any) -> None:
@@ -141,7 +143,9 @@ class Router(SocketBase):
         peer = pipe.peer
         return peer is not None and peer.sink is PENDING_SINK
 
-    def _identify_late(self, pipe: Pipe) -> None:
+    def identify_late(self, pipe: Pipe) -> None:
+        """``pipe`` (in ``unidentified``) was activated: route it if its identity is
+        known by now (called by the path too)."""
         if self._awaits_identity(pipe):
             return
         self.unidentified.discard(pipe)
@@ -154,7 +158,7 @@ class Router(SocketBase):
             # arm the reader's wake-up: the first message from the peer (which comes
             # after its identity is known) then reaches us as activate_read
             if pipe.check_read():
-                self._identify_late(pipe)
+                self.identify_late(pipe)
         elif not self._identify(pipe):
             return
         else:
@@ -163,14 +167,11 @@ class Router(SocketBase):
             pipe.write(Msg(b""))  # PROBE_ROUTER: the peer sees [our identity][""]
 
     def xread_activated(self, pipe: Pipe) -> None:
-        if pipe in self.unidentified:
-            self._identify_late(pipe)
-        else:
-            self.fq.activated(pipe)
+        self.path.read_activated(pipe)  # (bound to the path in __init__)
 
     def xwrite_activated(self, pipe: Pipe) -> None:
         if pipe in self.unidentified:
-            self._identify_late(pipe)
+            self.identify_late(pipe)
 
     def xpipe_terminated(self, pipe: Pipe) -> None:
         self.unidentified.discard(pipe)
