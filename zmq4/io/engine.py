@@ -1,3 +1,4 @@
+# cython: annotation_typing=False, boundscheck=True, wraparound=True
 """Engines: one connected tcp/ipc socket each (libzmq stream_engine_t; raw mode for STREAM).
 
 Owns: the fd of one connection and pumping bytes between it and a ``ZmtpConnection``
@@ -16,6 +17,9 @@ registered edge-triggered so a peer's hang-up cannot spin the loop (it is found 
 reading resumes). A protocol error or EOF ends the engine once
 (``session.engine_error``), never the thread. Handshake deadline: ``handshake_ivl``
 (an extension; libzmq 4.1's ZMQ_HANDSHAKE_IVL, default 30 s).
+
+Compiled by Cython in pure-Python mode (``engine.pxd``: the engines are extension types
+with their per-read/per-write fields in C); works the same interpreted.
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False, boundscheck=True, wraparound=True
 """I/O threads (libzmq io_thread_t + epoll_t + poller timers) and the pool a context owns.
 
 Owns: ``IOThread`` — one OS thread running an epoll loop over registered fds, a timer heap
@@ -16,6 +17,9 @@ and write to the parent's connections. An I/O thread blocks asynchronous signals
 libzmq's do): they go to the application's threads. An exception in a handler costs that
 handler (its connection), never the thread or the process. Waits release the GIL
 (``epoll.poll``).
+
+Compiled by Cython in pure-Python mode (``reactor.pxd`` types nothing: the classes stay
+ordinary classes; the loop just runs without the interpreter); works the same interpreted.
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# cython: annotation_typing=False, boundscheck=True, wraparound=True
 """Sessions: the I/O-thread half of one tcp/ipc endpoint connection (libzmq session_base_t).
 
 Owns: the pipe end facing the socket, the engine of the current connection, the
@@ -27,9 +28,12 @@ Rules:
   identity, a PAIR's second peer) drops that connection only: it is re-established and
   gets a fresh pipe (spec §8.11). On a bind side, or for STREAM, the session ends.
 - A pipe handed to a socket that closed meanwhile is terminated by the socket
-  (``SocketBase.post``), so a session never waits for a socket that is gone.
+  (``SocketCore.post``), so a session never waits for a socket that is gone.
 - This module never imports zmq4.core: pipes are made by the socket (``make_session_pipes``
   / ``make_zap_pipes``), which keeps imports pointing down.
+
+Compiled by Cython in pure-Python mode (``session.pxd``: Session is an extension type
+with the fields of a message's way in and out in C); works the same interpreted.
 """
 
 from __future__ import annotations

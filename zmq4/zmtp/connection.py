@@ -1,3 +1,4 @@
+# cython: annotation_typing=False, boundscheck=True, wraparound=True
 """``ZmtpConnection``: the sans-IO ZMTP state machine for one tcp/ipc connection.
 
 Owns everything that happens on one ZMTP byte stream (spec §5, §6.1-6.2; RFC 23,
@@ -45,6 +46,9 @@ guidance); traffic frames at ``max_msg_size`` (spec §8.12).
 Import rules: imports ``zmq4.constants`` and the other ``zmq4.zmtp`` modules only.
 Never ``socket``, ``threading``, ``select``, ``time``, ``asyncio``, ``zmq4.core`` or
 ``zmq4.io``.
+
+Compiled by Cython in pure-Python mode (``connection.pxd``: the fields the per-message
+paths touch are C fields); works the same interpreted, and stays sans-IO either way.
 """
 
 from __future__ import annotations

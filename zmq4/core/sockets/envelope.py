@@ -1,4 +1,4 @@
-# cython: annotation_typing=False
+# cython: annotation_typing=False, boundscheck=True, wraparound=True
 """The compiled data paths of the request-reply sockets: envelopes in and out.
 
 Owns the per-frame send/recv logic of ROUTER, REP and REQ, as three objects a socket

@@ -1,0 +1,25 @@
+# Cython pure-Python-mode declarations for engine.py (it must keep working uncompiled).
+# The engines become cdef classes: the fields every read and write touches are C fields;
+# an instance __dict__ keeps any other attribute working.
+
+cdef class _EngineBase:
+    cdef dict __dict__
+    cdef public object io
+    cdef public object sock
+    cdef public int fd
+    cdef public object session
+    cdef public object out
+    cdef public Py_ssize_t out_bytes
+    cdef public bint reading
+    cdef public bint closed
+    cdef public unsigned int _mask  # epoll flags (EPOLLET is bit 31)
+    cdef public object _buf
+    cdef public object _view
+
+cdef class StreamEngine(_EngineBase):
+    cdef public object conn
+    cdef public bint ready
+    cdef public object _timer
+
+cdef class RawEngine(_EngineBase):
+    pass

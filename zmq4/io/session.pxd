@@ -1,0 +1,18 @@
+# Cython pure-Python-mode declarations for session.py (it must keep working uncompiled).
+# Session becomes a cdef class: the fields a message's way in and out (post, _pull_out,
+# engine_messages) touches are C fields; an instance __dict__ keeps every other
+# attribute as it was.
+
+cdef class Session:
+    cdef dict __dict__
+    cdef public object io
+    cdef public object pipe
+    cdef public object engine
+    cdef public list pending_in
+    cdef public list out_parts
+    cdef public list out_held
+    cdef public bint terminating
+    cdef public bint ended
+    cdef public bint _pulling
+    cdef public bint _send_through
+    cdef public object _signals
