@@ -33,14 +33,11 @@ from typing import Any, Optional
 from ..zmtp.connection import ZmtpConnection
 from ..zmtp.events import ConnectionClosed, HandshakeComplete, MessagesReceived, ZapRequested
 from ..zmtp.mechanisms.null import NullMechanism
+from ._sockio import IOV_MAX_CHUNKS, recv_into, send_chunks
 from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, IOThread
 
 _READ_SIZE = 256 * 1024
 OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
-# A peer that closed must cost an EPIPE on that connection, never SIGPIPE for the process:
-# Python ignores SIGPIPE at startup, but a C program using the shim (embedded mode) may not.
-_NOSIGNAL = getattr(_socket, "MSG_NOSIGNAL", 0)
-_IOV_MAX = 64  # chunks per sendmsg (the kernel allows 1024)
 # A frame body with at least this much still to come is read into its own memory rather
 # than through the read buffer (smaller rests are better read with what follows them).
 _DIRECT_READ = 64 * 1024
@@ -96,12 +93,7 @@ class _EngineBase:
             self.out_bytes += sum(map(len, chunks))
             return  # EPOLLOUT is armed already
         try:
-            if len(chunks) == 1:
-                n = self.sock.send(chunks[0], _NOSIGNAL)
-            else:
-                n = self.sock.sendmsg(chunks[:_IOV_MAX], (), _NOSIGNAL)
-        except (BlockingIOError, InterruptedError):
-            n = 0
+            n = max(0, send_chunks(self.fd, chunks))  # -1: the kernel took nothing now
         except OSError as e:
             self._failed(f"send failed: {e.strerror}")
             return
@@ -123,15 +115,14 @@ class _EngineBase:
     def on_writable(self) -> None:
         out = self.out
         if out:
-            chunks = list(itertools.islice(out, _IOV_MAX))
+            chunks = list(itertools.islice(out, IOV_MAX_CHUNKS))
             try:
-                n = self.sock.sendmsg(chunks, (), _NOSIGNAL) if len(chunks) > 1 \
-                    else self.sock.send(chunks[0], _NOSIGNAL)
-            except (BlockingIOError, InterruptedError):
-                return
+                n = send_chunks(self.fd, chunks)
             except OSError as e:
                 self._failed(f"send failed: {e.strerror}")
                 return
+            if n < 0:
+                return  # not now after all: EPOLLOUT stays armed
             self.out_bytes -= n
             while n:
                 first = out[0]
@@ -159,11 +150,11 @@ class _EngineBase:
     def _recv(self) -> Optional[memoryview]:
         """One read; None if nothing now; an empty view at EOF."""
         try:
-            n = self.sock.recv_into(self._buf)
-        except (BlockingIOError, InterruptedError):
-            return None
+            n = recv_into(self.fd, self._buf)
         except OSError as e:
             self._failed(f"recv failed: {e.strerror}")
+            return None
+        if n < 0:
             return None
         return self._view[:n]
 
@@ -247,13 +238,13 @@ class StreamEngine(_EngineBase):
         """Read the rest of a large frame body straight into its own memory."""
         try:
             try:
-                n = self.sock.recv_into(room)
+                n = recv_into(self.fd, room)
             finally:
                 room.release()  # it points into the decoder: never kept
-        except (BlockingIOError, InterruptedError):
-            return
         except OSError as e:
             self._failed(f"recv failed: {e.strerror}")
+            return
+        if n < 0:
             return
         if not n:
             self.conn.receive_data(b"")  # EOF in the middle of a frame
