@@ -2,6 +2,9 @@
 # The engines become cdef classes: the fields every read and write touches are C fields;
 # an instance __dict__ keeps any other attribute working.
 
+cimport cython
+from zmq4.zmtp.connection cimport ZmtpConnection
+
 cdef class _EngineBase:
     cdef dict __dict__
     cdef public object io
@@ -16,10 +19,16 @@ cdef class _EngineBase:
     cdef public object _buf
     cdef public object _view
 
+    cpdef write_chunks(self, list chunks)
+    cpdef send_messages(self, list messages)
+
 cdef class StreamEngine(_EngineBase):
-    cdef public object conn
+    cdef public ZmtpConnection conn
     cdef public bint ready
     cdef public object _timer
 
+    @cython.locals(conn=ZmtpConnection)
+    cpdef send_messages(self, list messages)
+
 cdef class RawEngine(_EngineBase):
-    pass
+    cpdef send_messages(self, list messages)

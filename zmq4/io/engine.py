@@ -67,6 +67,10 @@ class _EngineBase:
         """Reactor callback: the fd is readable (each engine reads in its own way)."""
         raise NotImplementedError
 
+    def send_messages(self, messages: list[list[Any]]) -> None:
+        """Session callback: write these messages (each engine frames them its own way)."""
+        raise NotImplementedError
+
     def _update_mask(self) -> None:
         # Paused with nothing to write: epoll still reports ERR/HUP, which a level-
         # triggered registration would repeat in a busy loop until reading resumes;

@@ -2,6 +2,7 @@
 # uncompiled). ZmtpConnection becomes a cdef class: the fields the per-message paths
 # (send_messages, chunks_to_send, receive_messages) touch are C fields; an instance
 # __dict__ keeps every other attribute as it was.
+cimport cython
 from zmq4.zmtp._codec cimport Decoder
 
 cdef class ZmtpConnection:
@@ -14,3 +15,8 @@ cdef class ZmtpConnection:
     cdef public bint _v1
     cdef public bint _fast
     cdef public Decoder direct_decoder
+
+    cpdef list chunks_to_send(self)
+    @cython.locals(dec=Decoder, items=list)
+    cpdef receive_messages(self, data)
+    cpdef send_messages(self, messages)
