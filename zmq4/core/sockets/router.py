@@ -186,7 +186,8 @@ class Router(SocketBase):
             path.current_out = None  # more_out stays: the rest of the message is dropped
 
     # ------------------------------------------------------------ send and receive
-    # (bound to the compiled path in __init__; these serve subclasses calling up)
+    # __init__ binds the instance to the compiled path instead of these, unless a
+    # subclass overrides them (STREAM); they are what that check compares against
     def xsend(self, msg: Msg) -> bool:
         return self.path.xsend(msg)
 
