@@ -10,7 +10,8 @@ built / payload taken in compiled code. ``send_nowait``/``recv_nowait`` are that
 attempt on its own, reporting "not now" as a value, not EAGAIN (what an event loop
 wants); ``events`` is ZMQ_EVENTS. Also owns the loops every blocking call spends its
 time in: ``process_commands`` (bound as a ``SocketBase`` method too: mailbox wait +
-command dispatch; the per-message ``activate_read`` is handled inline), ``send_wait``
+command dispatch; the per-message ``activate_read`` is handled inline; a REQ or REP with
+one tcp/ipc peer may have its session wait in its place, ``_wait_through``), ``send_wait``
 and ``recv_wait`` (the rest of a send/recv whose first attempt found no room / nothing:
 DONTWAIT and SNDTIMEO/RCVTIMEO 0 give EAGAIN at once, otherwise wait for commands until
 the deadline).
@@ -42,7 +43,7 @@ def process_commands(sock: Any, timeout_ms: int = 0) -> None:
     """``SocketBase.process_commands``: handle queued commands, waiting up to
     ``timeout_ms`` for one (-1: forever); ETERM once the context stopped the socket."""
     mb = sock.mailbox
-    if timeout_ms != 0 and not mb.commands:
+    if timeout_ms != 0 and not mb.commands and not _wait_through(sock, mb, timeout_ms):
         mb.wait(timeout_ms)
     mb.clear_signal()
     cmds = mb.commands
@@ -56,6 +57,24 @@ def process_commands(sock: Any, timeout_ms: int = 0) -> None:
             sock._dispatch(cmd)
     if sock.ctx_terminated:
         raise ZMQError(_ETERM)
+
+
+def _wait_through(sock: Any, mb: Any, timeout_ms: int) -> bool:
+    """A wait of a send-through socket (REQ, REP) with one peer: let the far sink of its
+    pipe, if it can, wait for its input in this thread as well as for our commands
+    (``wait_through``: a tcp/ipc session's recv-through, zmq4.io.session). False: nobody
+    did, wait for commands as usual."""
+    if not sock.SEND_THROUGH:
+        return False
+    pipes = sock.pipes
+    if len(pipes) != 1:
+        return False
+    for pipe in pipes:
+        wait_through = getattr(pipe.peer.sink, "wait_through", None)
+        if wait_through is None:
+            return False
+        return wait_through(mb, timeout_ms)  # type: ignore[no-any-return]
+    return False
 
 
 def events(sock: Any) -> int:

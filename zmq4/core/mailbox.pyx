@@ -41,14 +41,6 @@ cdef extern from "<unistd.h>" nogil:
     ssize_t write(int fd, const void *buf, size_t count)
     int close(int fd)
 
-cdef extern from "<poll.h>" nogil:
-    struct pollfd:
-        int fd
-        short events
-        short revents
-    int poll(pollfd *fds, unsigned long nfds, int timeout)
-    short POLLIN
-
 cdef extern from "<time.h>" nogil:
     struct timespec:
         long tv_sec
@@ -125,22 +117,45 @@ cdef class Mailbox:
 
         Returns True if the fd was signalled. GIL released while waiting."""
         cdef pollfd pfd
-        cdef int rc, left = timeout_ms
-        cdef long long deadline = 0
         if self.commands or self._closed:
             return True  # closed under us: the caller's next check reports it
-        if timeout_ms > 0:
-            deadline = _now_ms() + timeout_ms
         pfd.fd = self.fd
         pfd.events = POLLIN
+        return self._poll(&pfd, 1, timeout_ms) > 0
+
+    cpdef int wait_fd(self, int other, int timeout_ms) except -1:
+        """``wait`` that also watches ``other`` (a connection the caller reads itself,
+        zmq4.io.session's recv-through): 1 if commands came, 2 if ``other`` is ready (or
+        failed), 3 both, 0 when ``timeout_ms`` passed. GIL released while waiting."""
+        cdef pollfd[2] pfd
+        if self.commands or self._closed:
+            return 1
+        pfd[0].fd = self.fd
+        pfd[0].events = POLLIN
+        pfd[1].fd = other
+        pfd[1].events = POLLIN
+        if self._poll(pfd, 2, timeout_ms) == 0:
+            return 0
+        return (1 if pfd[0].revents else 0) | (2 if pfd[1].revents else 0)
+
+    cdef int _poll(self, pollfd *pfd, int n, int timeout_ms) except -1:
+        """``poll`` the ``n`` entries (this mailbox's fd first), the fd pinned and the GIL
+        released: the number ready, 0 on timeout. EINTR runs the signal handlers (one
+        that raises ends the wait, marked as an interruption), then retries with what is
+        left of the timeout; a close meanwhile counts as this fd ready."""
+        cdef int rc, i, left = timeout_ms
+        cdef long long deadline = 0
+        if timeout_ms > 0:
+            deadline = _now_ms() + timeout_ms
         self._pins += 1
         try:
             while True:
-                pfd.revents = 0
+                for i in range(n):
+                    pfd[i].revents = 0
                 with nogil:
-                    rc = poll(&pfd, 1, left)
+                    rc = poll(pfd, n, left)
                 if rc >= 0:
-                    return rc > 0
+                    return rc
                 if errno != EINTR:
                     raise OSError(errno, os.strerror(errno))
                 try:
@@ -149,7 +164,8 @@ cdef class Mailbox:
                     mark_interrupted(exc)
                     raise
                 if self._closed:
-                    return True
+                    pfd[0].revents = POLLIN
+                    return 1
                 if timeout_ms > 0:
                     left = <int>max(0, deadline - _now_ms())
         finally:

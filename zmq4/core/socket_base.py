@@ -63,8 +63,14 @@ class SocketBase(SocketCore):
     #: socket-type options handled by ``xsetsockopt`` (others go to the option table)
     TYPE_OPTIONS: frozenset[int] = frozenset()
     #: tcp/ipc sessions write this type's messages from the sender's thread when their
-    #: I/O thread is idle (zmq4.io.session "send-through"): types that never stream
+    #: I/O thread is idle, and let its waiting thread read the input of a connection its
+    #: I/O thread has alone (zmq4.io.session "send-through", "recv-through"): types
+    #: that never stream
     SEND_THROUGH = False
+    #: pipe sink interface: a sink that can wait for its own input in the thread of the
+    #: socket at the other end of the pipe offers ``wait_through(mailbox, timeout_ms)``
+    #: (tcp/ipc sessions: zmq4.io.session's recv-through); a socket cannot
+    wait_through = None
     #: whether a connect endpoint sends our identity to the peer (REQ/DEALER/ROUTER...)
     CAN_RECV = True
     CAN_SEND = True
@@ -516,6 +522,7 @@ class _PendingSink:
     (``pipe.peer.sink is PENDING_SINK`` tells a socket its peer is not bound yet)."""
 
     __slots__ = ()
+    wait_through = None  # see SocketBase.wait_through
 
     def post(self, command: Any) -> None:
         pass

@@ -8,15 +8,16 @@ and a mailbox of callables (``post``: thread-safe, wakes the loop through an eve
 Rules: handlers are objects with ``on_readable()`` / ``on_writable()`` (and ``on_error(exc)``,
 called when one of them raises). Only the owning thread touches a handler's state, with one
 exception: ``busy``. The loop holds that lock whenever it is not waiting in ``epoll.poll``;
-another thread that takes it (never blocking: ``busy.acquire(False)``) may act as this
-thread for a moment, because this thread is then asleep and cannot touch anything (the
-send-through of ``zmq4.io.session``). Such a borrower may register fds and add timers (a
-timer added from outside wakes the loop so its timeout is recomputed). A forked child gets
-no I/O thread: every inherited one is closed there, so nothing in the child can borrow it
-and write to the parent's connections. An I/O thread blocks asynchronous signals (as
-libzmq's do): they go to the application's threads. An exception in a handler costs that
-handler (its connection), never the thread or the process. Waits release the GIL
-(``epoll.poll``).
+another thread that takes it may act as this thread for a moment, because this thread is
+then asleep or waiting for it and cannot touch anything (``borrow``: only if this thread
+is asleep with nothing queued, never blocking; the send-through of ``zmq4.io.session``;
+``borrow_wait``: waiting for the loop to let go, for the end of a recv-through). Such a
+borrower may register fds and add timers (a timer added from outside wakes the loop so
+its timeout is recomputed). A forked child gets no I/O thread: every inherited one is
+closed there, so nothing in the child can borrow it and write to the parent's
+connections. An I/O thread blocks asynchronous signals (as libzmq's do): they go to the
+application's threads. An exception in a handler costs that handler (its connection),
+never the thread or the process. Waits release the GIL (``epoll.poll``).
 
 Compiled by Cython in pure-Python mode (``reactor.pxd`` types nothing: the classes stay
 ordinary classes; the loop just runs without the interpreter); works the same interpreted.
@@ -101,6 +102,18 @@ class IOThread:
             return False
         if self._mailbox or self._closed:
             self.busy.release()
+            return False
+        return True
+
+    def borrow_wait(self) -> bool:
+        """``borrow``, waiting for this thread to finish what it is doing (the GIL is
+        released meanwhile); False only once this thread is closed."""
+        if self._closed:
+            return False
+        busy = self.busy
+        busy.acquire()
+        if self._closed:
+            busy.release()
             return False
         return True
 

@@ -14,6 +14,17 @@ Rules:
   when the I/O thread is asleep with nothing queued (``IOThread.borrow``): one thread
   hand-off less per message, which is most of a round trip's latency. There is nothing to
   batch on such sockets; streaming types keep the I/O thread's batched writes.
+- Recv-through, the same for the answer: when such a socket with this one connection
+  blocks in a recv and the connection is the only one its I/O thread serves, the
+  socket's thread takes the connection's fd out of the loop's epoll set (EPOLLET, no
+  EPOLLIN: nothing to report but a hang-up), waits on it and on its mailbox together
+  (``wait_through``), then, as the I/O thread (``borrow_wait``; signals held as above),
+  reads what came and hands the fd back (``_rearm``). Nothing wakes the I/O thread for
+  the answer: one thread hand-off less again. Every way out of the wait ends with the fd
+  back in the loop; one that cannot borrow (a signal handler raised, the thread closed)
+  posts the hand-back to the I/O thread. With other connections on the same I/O thread
+  (both ends in one process, in particular) it is not used: the threads then contend
+  for the I/O thread and the GIL, which measured slower than the I/O thread's read.
 - A connection becomes visible to the socket only after its handshake completed (the
   CVE-2020-15166 lesson): bind-side sessions create their pipe in ``engine_ready``.
   Connect endpoints create theirs at ``zmq_connect`` (so messages queue before a peer
@@ -48,7 +59,7 @@ from ..msg import MORE, Msg
 from ._sighold import SignalHold
 from .address import Address
 from .engine import OUT_HIGH_WATER, RawEngine, StreamEngine
-from .reactor import EPOLLOUT, IOPool, IOThread
+from .reactor import EPOLLET, EPOLLOUT, IOPool, IOThread
 
 log = logging.getLogger("zmq4.io")
 
@@ -119,6 +130,62 @@ class Session:
             finally:
                 signals.release()
         io.post(self._command, command)
+
+    def wait_through(self, mailbox: Any, timeout_ms: int) -> bool:
+        """Pipe sink interface (the socket's thread, about to block in a recv): wait for
+        this connection's input as well as for the socket's commands (``mailbox``, up to
+        ``timeout_ms``), and read the input here as the I/O thread would (recv-through,
+        see the module docstring). False if the connection does not qualify now: the
+        caller then waits for its commands as usual."""
+        engine = self.engine
+        io = self.io
+        if (not self._send_through or engine is None or io.load != 1 or io.busy.locked()
+                or not io.borrow()):
+            return False
+        try:
+            if (engine.closed or not engine.ready or not engine.reading or engine.out
+                    or self.pending_in or self.terminating or self.pipe is None):
+                return False
+            fd = engine.fd
+            io.modify(fd, EPOLLET)  # the loop stops watching our input: we do
+        finally:
+            io.lend_back()
+        try:
+            got = mailbox.wait_fd(fd, timeout_ms)
+        except BaseException:  # a signal handler raised: the loop takes the fd back
+            io.post(self._rearm, engine, True)
+            raise
+        signals = self._signals
+        try:
+            signals.hold()  # no signal handler may raise inside the borrowed section
+        except BaseException:
+            io.post(self._rearm, engine, True)
+            raise
+        try:
+            if io.borrow_wait():
+                try:
+                    self._rearm(engine, (got & 2) != 0)
+                finally:
+                    io.lend_back()
+                return True
+        finally:
+            signals.release()
+        io.post(self._rearm, engine, True)  # the I/O thread is closed: nothing to do
+        return True
+
+    def _rearm(self, engine: Any, read: bool) -> None:
+        """(As the I/O thread) the end of a recv-through wait: read what came, then let
+        the loop watch the connection again."""
+        if self.engine is not engine or engine.closed:
+            return  # gone meanwhile: its fd left the loop with it
+        if read:
+            try:
+                engine.on_readable()
+            except Exception as exc:  # noqa: BLE001 - as the loop does: costs the engine
+                engine.on_error(exc)
+            if self.engine is not engine or engine.closed:
+                return
+        self.io.modify(engine.fd, engine._mask)
 
     def pipe_ended(self, pipe: Any) -> None:
         """Pipe sink interface (our thread): we read up to the delimiter."""
