@@ -2,9 +2,11 @@
 
 The same functions run with ``module`` = ``zmq4`` or ``zmq`` (pyzmq): a PUSH thread and a
 PULL thread in one process (``sock.send(b)`` / ``sock.recv()``, copy=True, the way most
-Python programs use the API), and REQ/REP round trips (one-way latency). Each figure is
-the best of REPEAT runs; the ratio column is zmq4/pyzmq. Last, per transport: asyncio
-REQ/REP round trips per second (``zmq4.asyncio`` against ``zmq.asyncio``).
+Python programs use the API), and REQ/REP round trips (one-way latency): both ends as
+threads of one process, and for tcp/ipc also with the REP in a process of its own (as a
+client and its server usually are; the "2 procs" row). Each figure is the best of REPEAT
+runs; the ratio column is zmq4/pyzmq. Last, per transport: asyncio REQ/REP round trips per
+second (``zmq4.asyncio`` against ``zmq.asyncio``, both ends on one loop).
 
     python bench/object_api.py [--transports inproc,tcp,ipc] [--count N] [--repeat R]
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -92,6 +96,47 @@ def latency(zmq: Any, transport: str, size: int, count: int) -> float:
     return elapsed / (count - 1) / 2 * 1e6
 
 
+def echo_server(module: str, transport: str, count: int) -> None:
+    """The child of ``latency_two_processes``: a REP echoing ``count`` messages; prints
+    its endpoint first."""
+    zmq = importlib.import_module(module)
+    ctx = zmq.Context()
+    rep = ctx.socket(zmq.REP)
+    rep.bind(endpoint(transport, "lat2"))
+    print(rep.getsockopt(zmq.LAST_ENDPOINT).decode(), flush=True)
+    for _ in range(count):
+        rep.send(rep.recv())
+    rep.close()
+    ctx.term()
+
+
+def latency_two_processes(zmq: Any, transport: str, size: int, count: int) -> float:
+    """``latency`` with the REP in a process of its own (as client and server usually
+    are), both ends the same library."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--echo-server", zmq.__name__, transport, str(count)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        addr = child.stdout.readline().strip()
+        ctx = zmq.Context()
+        req = ctx.socket(zmq.REQ)
+        req.connect(addr)
+        payload = b"x" * size
+        req.send(payload)
+        req.recv()
+        start = time.perf_counter()
+        for _ in range(count - 1):
+            req.send(payload)
+            req.recv()
+        elapsed = time.perf_counter() - start
+        req.close()
+        ctx.term()
+    finally:
+        child.wait(60)
+    return elapsed / (count - 1) / 2 * 1e6
+
+
 def async_round_trips(zmq: Any, transport: str, count: int) -> float:
     """``zmq4.asyncio`` / ``zmq.asyncio``: REQ/REP round trips per second, both ends as
     tasks on one event loop (the default loop)."""
@@ -135,7 +180,13 @@ def main() -> None:
     ap.add_argument("--lat-count", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--aio-count", type=int, default=5_000)
+    ap.add_argument("--echo-server", nargs=3, metavar=("MODULE", "TRANSPORT", "COUNT"),
+                    help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.echo_server:
+        module, transport, count = args.echo_server
+        echo_server(module, transport, int(count))
+        return
     mods = [importlib.import_module("zmq4"), importlib.import_module("zmq")]
     print(f"{'test':<28}{'zmq4':>14}{'pyzmq':>14}{'zmq4/pyzmq':>12}")
     for transport in args.transports.split(","):
@@ -148,6 +199,11 @@ def main() -> None:
                for m in mods]
         print(f"{f'{transport} REQ/REP 1 B (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
               f"{lat[0] / lat[1]:>11.2f}x")
+        if transport != "inproc":
+            lat = [min(latency_two_processes(m, transport, 1, args.lat_count)
+                       for _ in range(args.repeat)) for m in mods]
+            print(f"{f'{transport} REQ/REP 2 procs (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
+                  f"{lat[0] / lat[1]:>11.2f}x")
         rts = [max(async_round_trips(m, transport, args.aio_count) for _ in range(args.repeat))
                for m in mods]
         print(f"{f'{transport} asyncio REQ/REP (rt/s)':<28}{rts[0]:>14,.0f}{rts[1]:>14,.0f}"
