@@ -10,6 +10,7 @@ answers arrive whole.
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 import time
 from typing import Any, Callable, Iterator
@@ -212,6 +213,51 @@ def test_peer_going_away_in_the_wait(contexts: Any, tmp_path: Any) -> None:
     assert server.recv() == b"again"
     server.send(b"back")
     assert client.recv() == b"back"
+    client.disable_monitor()
+    events.close()
+
+
+def test_hostile_server_costs_its_connection_only(contexts: Any) -> None:
+    """A server that completes the handshake, then answers with a frame over the
+    client's MAXMSGSIZE while the client waits in recv: the waiting thread finds the
+    violation, that connection ends (DISCONNECTED) and the recv simply times out."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    client = _socket(contexts[1], zmq4.REQ, rcvtimeo=1500)
+    client.maxmsgsize = 50  # the READY command (27 bytes) is a frame too
+    events = client.get_monitor_socket(zmq4.EVENT_DISCONNECTED)
+    client.connect(f"tcp://127.0.0.1:{port}")
+    signature = b"\xff" + (1).to_bytes(8, "big") + b"\x7f"
+    ready = b"\x05READY\x0bSocket-Type\x00\x00\x00\x03REP"
+    got_request = threading.Event()
+
+    def hostile() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(TIMEOUT_MS / 1000)
+            conn.sendall(signature + b"\x03\x00" + b"NULL".ljust(20, b"\0") + b"\0" * 32
+                         + b"\x04" + bytes([len(ready)]) + ready)
+            seen = b""
+            while b"request" not in seen:
+                chunk = conn.recv(4096)
+                assert chunk, "the client hung up"
+                seen += chunk
+            got_request.set()
+            time.sleep(0.3)  # the client is waiting for its answer by now
+            conn.sendall(b"\x01\x00" + b"\x00\x64" + b"x" * 100)  # [delimiter][100 B]
+            conn.recv(1)  # until the client drops the connection
+
+    t = threading.Thread(target=hostile)
+    t.start()
+    try:
+        client.send(b"request")
+        assert got_request.wait(TIMEOUT_MS / 1000)
+        with pytest.raises(zmq4.Again):
+            client.recv()
+        assert events.poll(TIMEOUT_MS), "no DISCONNECTED event"
+    finally:
+        t.join(30)
+        listener.close()
     client.disable_monitor()
     events.close()
 
