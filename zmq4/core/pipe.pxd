@@ -26,6 +26,8 @@ cdef class Pipe:
     cdef public object tag
     cdef public bint in_msg
     cdef public bint discard
+    cdef object _push  # inq.append, bound once
+    cdef object _pop  # inq.popleft, bound once
     cdef object __weakref__
 
     cpdef bint check_read(self) except -1

@@ -63,11 +63,14 @@ class Pipe:
     __slots__ = (
         "inq", "peer", "sink", "hwm", "msgs_read", "msgs_written", "out_buf", "in_sleeping",
         "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "in_msg", "discard",
-        "__weakref__",
+        "_push", "_pop", "__weakref__",
     )
 
     def __init__(self, sink: Any, hwm: int, conflate: bool = False) -> None:
         self.inq: deque[Any] = deque()
+        # ``inq``'s append and popleft, bound once: the per-frame calls look nothing up
+        self._push = self.inq.append
+        self._pop = self.inq.popleft
         # set by ``pipepair`` right after construction; never None in use
         self.peer: Pipe = None  # type: ignore[assignment]
         self.sink = sink
@@ -115,7 +118,7 @@ class Pipe:
             if not q:
                 return None
             self.in_sleeping = False
-        item = q.popleft()
+        item = self._pop()
         if item is _DELIM:
             self._reached_delimiter(True)
             return None
@@ -171,7 +174,7 @@ class Pipe:
             q.extend(out_buf)
             out_buf.clear()
         else:
-            q.append(msg)
+            peer._push(msg)
         self.msgs_written += 1
         if peer.in_sleeping:
             peer.in_sleeping = False
@@ -203,7 +206,7 @@ class Pipe:
                 m = frame(parts[last], 0)
                 if peer.conflate:
                     q.clear()
-                q.append(m)
+                peer._push(m)
             else:
                 frames = [frame(parts[j], _MORE if j < last else 0) for j in range(last + 1)]
                 q.extend(frames)
