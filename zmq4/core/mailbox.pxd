@@ -14,10 +14,14 @@ cdef class Mailbox:
     cdef readonly int fd
     cdef bint _closed
     cdef int _pins
+    cdef bint _signalled  # written since the owner last reset it
+    cdef bint _quiet  # see ``quiet``
 
     cpdef bint post(self, command) except -1
     cdef void _write(self) noexcept
     cpdef clear_signal(self)
+    cpdef quiet(self, bint on)
+    cpdef signal_pending(self)
     cpdef bint pin(self) except -1
     cpdef unpin(self)
     cdef void _release(self) noexcept

@@ -163,10 +163,19 @@ class Session:
             raise
         try:
             if io.borrow_wait():
+                # what the read delivers is for our own socket, which drains its commands
+                # right after this returns (zmq4.core.fastpath.process_commands): no need
+                # to signal its fd on the way
+                mailbox.quiet(True)
                 try:
                     self._rearm(engine, (got & 2) != 0)
+                except BaseException:
+                    mailbox.quiet(False)
+                    mailbox.signal_pending()
+                    raise
                 finally:
                     io.lend_back()
+                mailbox.quiet(False)
                 return True
         finally:
             signals.release()
