@@ -79,6 +79,16 @@ def latency(zmq: Any, transport: str, size: int, count: int) -> float:
 
     t = threading.Thread(target=echo)
     t.start()
+    one_way = round_trips(zmq, ctx, addr, size, count)
+    t.join()
+    rep.close()
+    ctx.term()
+    return one_way
+
+
+def round_trips(zmq: Any, ctx: Any, addr: str, size: int, count: int) -> float:
+    """The REQ side of the latency tests: ``count`` round trips (the first one untimed)
+    to the echo server at ``addr``; the one-way latency in µs."""
     req = ctx.socket(zmq.REQ)
     req.connect(addr)
     payload = b"x" * size
@@ -89,10 +99,7 @@ def latency(zmq: Any, transport: str, size: int, count: int) -> float:
         req.send(payload)
         req.recv()
     elapsed = time.perf_counter() - start
-    t.join()
     req.close()
-    rep.close()
-    ctx.term()
     return elapsed / (count - 1) / 2 * 1e6
 
 
@@ -120,21 +127,11 @@ def latency_two_processes(zmq: Any, transport: str, size: int, count: int) -> fl
         assert child.stdout is not None
         addr = child.stdout.readline().strip()
         ctx = zmq.Context()
-        req = ctx.socket(zmq.REQ)
-        req.connect(addr)
-        payload = b"x" * size
-        req.send(payload)
-        req.recv()
-        start = time.perf_counter()
-        for _ in range(count - 1):
-            req.send(payload)
-            req.recv()
-        elapsed = time.perf_counter() - start
-        req.close()
+        one_way = round_trips(zmq, ctx, addr, size, count)
         ctx.term()
     finally:
         child.wait(60)
-    return elapsed / (count - 1) / 2 * 1e6
+    return one_way
 
 
 def async_round_trips(zmq: Any, transport: str, count: int) -> float:
