@@ -147,3 +147,29 @@ class RecordingSink:
 
     def pipe_ended(self, pipe: Any) -> None:
         self.ended.append(pipe)
+
+
+# ---------------------------------------------------------------------- hostile peers
+
+def oversized_answer_server(listener: _socket.socket, got_request: Any,
+                            timeout: float = 10.0) -> None:
+    """A ZMTP 3.0 REP server (NULL, on ``listener``) that completes the handshake, waits
+    for a request containing b"request" (then sets ``got_request``, a threading.Event),
+    and 0.3 s later answers with a 100-byte frame: over a client MAXMSGSIZE of 50 (its
+    27-byte READY command passes). Returns once the client dropped the connection."""
+    conn, _ = listener.accept()
+    with conn:
+        conn.settimeout(timeout)
+        ready = b"\x05READY\x0bSocket-Type\x00\x00\x00\x03REP"
+        conn.sendall(b"\xff" + (1).to_bytes(8, "big") + b"\x7f" + b"\x03\x00"
+                     + b"NULL".ljust(20, b"\0") + b"\0" * 32
+                     + b"\x04" + bytes([len(ready)]) + ready)
+        seen = b""
+        while b"request" not in seen:
+            chunk = conn.recv(4096)
+            assert chunk, "the client hung up"
+            seen += chunk
+        got_request.set()
+        time.sleep(0.3)  # the client is waiting for its answer by now
+        conn.sendall(b"\x01\x00" + b"\x00\x64" + b"x" * 100)  # [delimiter][100 B]
+        conn.recv(1)  # until the client drops the connection

@@ -23,6 +23,16 @@ consumed by another. Therefore nothing here trusts the fd alone:
 There is no busy polling: the loop sleeps in its selector until the eventfd is written
 (a peer's message, room under the HWM, ETERM).
 
+Read-on-loop: while a recv waits on a REQ or REP whose one connection is tcp/ipc, the
+loop reads that connection itself (``zmq4.core.fastpath.lend_reads``; the I/O side is
+zmq4.io.session's read-on-loop): it watches a duplicate of the connection's fd and, when
+it is readable, reads as the I/O thread would and completes the recv at once. No thread
+hand-off and no GIL hand-off per message, which is what a loop and a GIL-bound I/O thread
+otherwise pay on every answer. The reads are given back one loop iteration after the last
+waiting recv completed (the usual next recv comes sooner, and keeps them), when the
+lending ends on the I/O side (connection gone, RCVHWM reached) and when the socket closes
+or moves to another loop.
+
 Cancellation is safe: a message is taken from the core only inside ``process``/the immediate
 attempt, for a future that is not done, and handed to it in the same step; a cancelled
 receive leaves its message queued for the next one. RCVTIMEO/SNDTIMEO make a pending
@@ -50,9 +60,10 @@ from . import context as _context
 from . import poller as _poller
 from . import socket as _socket
 from ._face import timeout_ms, translate
+from .core.fastpath import lend_reads as _lend_reads
 from .core.socket_base import SocketBase
-from .socket import NOT_READY as _NOT_READY
 from .errors import Again, ZMQError
+from .socket import NOT_READY as _NOT_READY
 
 T = TypeVar("T")
 _POLLIN = C.POLLIN
@@ -89,7 +100,7 @@ class _IOState:
     """Pending operations of one core socket on one event loop, and its ZMQ_FD reader."""
 
     __slots__ = ("core", "loop", "recvs", "sends", "watchers", "fd", "scheduled",
-                 "processing", "__weakref__")
+                 "processing", "conn", "conn_fd", "give_back_soon", "__weakref__")
 
     def __init__(self, core: SocketBase, loop: asyncio.AbstractEventLoop) -> None:
         self.core = core
@@ -100,6 +111,11 @@ class _IOState:
         self.fd: int | None = None
         self.scheduled = False
         self.processing = False
+        # read-on-loop: (sink, token) of the connection lent to us while a recv waits,
+        # and the duplicate of its fd the loop watches
+        self.conn: tuple[Any, Any] | None = None
+        self.conn_fd: int | None = None
+        self.give_back_soon = False
 
     def pending(self) -> bool:
         return bool(self.recvs or self.sends or self.watchers)
@@ -157,7 +173,56 @@ class _IOState:
         except RuntimeError:  # its loop is closed: nothing can await them
             self.disarm()
 
+    # ------------------------------------------------------------------ read-on-loop
+    def _lend(self) -> None:
+        """A recv waits: read the socket's one tcp/ipc connection here, if it qualifies."""
+        got = _lend_reads(self.core)
+        if got is None:
+            return
+        sink, token, fd = got
+        try:
+            dup = os.dup(fd)  # ours to close, as for ZMQ_FD above
+            try:
+                self.loop.add_reader(dup, self._on_conn)
+            except BaseException:
+                os.close(dup)
+                raise
+        except BaseException:
+            sink.unlend(token)
+            raise
+        self.conn = (sink, token)
+        self.conn_fd = dup
+
+    def _on_conn(self) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        if not conn[0].read_lent(conn[1], self.core.mailbox):
+            self._unwatch()  # the lending ended on the I/O side
+        self._on_fd()  # complete what came (and drain the commands it queued)
+
+    def _give_back_idle(self) -> None:
+        self.give_back_soon = False
+        if not self.recvs:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        conn = self.conn
+        if conn is not None:
+            self._unwatch()
+            conn[0].unlend(conn[1])
+
+    def _unwatch(self) -> None:
+        fd, self.conn, self.conn_fd = self.conn_fd, None, None
+        if fd is not None:
+            try:
+                self.loop.remove_reader(fd)
+            except (ValueError, OSError, RuntimeError):
+                pass  # the loop is closed (its selector with it)
+            os.close(fd)
+
     def disarm(self) -> None:
+        self._give_back()
         if self.fd is not None:
             try:
                 self.core.close_hooks.remove(self._core_closed)
@@ -283,8 +348,15 @@ class _IOState:
                     self.watchers = keep
                 if not progressed:
                     break
+            if self.conn is not None and not recvs and not self.give_back_soon:
+                # not at once: the task that got the message usually waits for the next
+                # one right away, and lending anew costs more than keeping the fd
+                self.give_back_soon = True
+                self.loop.call_soon(self._give_back_idle)
             if self.pending():
                 self._arm()
+                if recvs and self.conn is None:
+                    self._lend()
         except ZMQError as e:
             self.fail_all(translate(e))
         finally:

@@ -227,27 +227,9 @@ def test_hostile_server_costs_its_connection_only(contexts: Any) -> None:
     client.maxmsgsize = 50  # the READY command (27 bytes) is a frame too
     events = client.get_monitor_socket(zmq4.EVENT_DISCONNECTED)
     client.connect(f"tcp://127.0.0.1:{port}")
-    signature = b"\xff" + (1).to_bytes(8, "big") + b"\x7f"
-    ready = b"\x05READY\x0bSocket-Type\x00\x00\x00\x03REP"
     got_request = threading.Event()
-
-    def hostile() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            conn.settimeout(TIMEOUT_MS / 1000)
-            conn.sendall(signature + b"\x03\x00" + b"NULL".ljust(20, b"\0") + b"\0" * 32
-                         + b"\x04" + bytes([len(ready)]) + ready)
-            seen = b""
-            while b"request" not in seen:
-                chunk = conn.recv(4096)
-                assert chunk, "the client hung up"
-                seen += chunk
-            got_request.set()
-            time.sleep(0.3)  # the client is waiting for its answer by now
-            conn.sendall(b"\x01\x00" + b"\x00\x64" + b"x" * 100)  # [delimiter][100 B]
-            conn.recv(1)  # until the client drops the connection
-
-    t = threading.Thread(target=hostile)
+    t = threading.Thread(target=support.oversized_answer_server,
+                         args=(listener, got_request, TIMEOUT_MS / 1000))
     t.start()
     try:
         client.send(b"request")

@@ -13,6 +13,7 @@ cdef int _POLLIN, _POLLOUT
 @cython.locals(cmd=tuple, mb=Mailbox)
 cpdef process_commands(SocketCore sock, int timeout_ms=*)
 @cython.locals(pipe=object)
+cdef object _far_sink(SocketCore sock)
 cdef bint _wait_through(SocketCore sock, Mailbox mb, int timeout_ms) except -1
 @cython.locals(ev=int)
 cpdef int events(SocketCore sock) except -1

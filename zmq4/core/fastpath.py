@@ -59,22 +59,44 @@ def process_commands(sock: Any, timeout_ms: int = 0) -> None:
         raise ZMQError(_ETERM)
 
 
-def _wait_through(sock: Any, mb: Any, timeout_ms: int) -> bool:
-    """A wait of a send-through socket (REQ, REP) with one peer: let the far sink of its
-    pipe, if it can, wait for its input in this thread as well as for our commands
-    (``wait_through``: a tcp/ipc session's recv-through, zmq4.io.session). False: nobody
-    did, wait for commands as usual."""
+def _far_sink(sock: Any) -> Any:
+    """The sink at the far end of the one pipe of a send-through socket (REQ, REP): where
+    its recv-through and read-on-loop are offered (a tcp/ipc session, zmq4.io.session).
+    None for other socket types and other numbers of pipes."""
     if not sock.SEND_THROUGH:
-        return False
+        return None
     pipes = sock.pipes
     if len(pipes) != 1:
-        return False
+        return None
     for pipe in pipes:
-        wait_through = getattr(pipe.peer.sink, "wait_through", None)
-        if wait_through is None:
-            return False
-        return wait_through(mb, timeout_ms)  # type: ignore[no-any-return]
-    return False
+        return pipe.peer.sink
+    return None
+
+
+def _wait_through(sock: Any, mb: Any, timeout_ms: int) -> bool:
+    """A wait of a send-through socket with one peer: let the far sink of its pipe, if it
+    can, wait for its input in this thread as well as for our commands (``wait_through``:
+    a tcp/ipc session's recv-through). False: nobody did, wait for commands as usual."""
+    wait_through = getattr(_far_sink(sock), "wait_through", None)
+    if wait_through is None:
+        return False
+    return wait_through(mb, timeout_ms)  # type: ignore[no-any-return]
+
+
+def lend_reads(sock: Any) -> Any:
+    """For an event loop about to wait for a recv on a send-through socket with one peer:
+    ask the far sink of its pipe to let the loop read its input (``lend_reads``: a tcp/ipc
+    session's read-on-loop). ``(sink, token, fd)``: watch fd, then
+    ``sink.read_lent(token, sock.mailbox)`` when it is readable and ``sink.unlend(token)``
+    when done; None: nobody offered, wait for commands as usual."""
+    sink = _far_sink(sock)
+    lend = getattr(sink, "lend_reads", None)
+    if lend is None:
+        return None
+    lent = lend()
+    if lent is None:
+        return None
+    return sink, lent[0], lent[1]
 
 
 def events(sock: Any) -> int:

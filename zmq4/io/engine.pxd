@@ -15,6 +15,7 @@ cdef class _EngineBase:
     cdef public Py_ssize_t out_bytes
     cdef public bint reading
     cdef public bint closed
+    cdef public bint lent  # an event loop reads this connection (zmq4.io.session)
     cdef public unsigned int _mask  # epoll flags (EPOLLET is bit 31)
     cdef public object _buf
     cdef public object _view

@@ -55,6 +55,7 @@ class _EngineBase:
         self.out_bytes = 0
         self.reading = True
         self.closed = False
+        self.lent = False  # an event loop reads us, not the I/O thread (zmq4.io.session)
         self._mask = EPOLLIN
         self._buf = bytearray(_READ_SIZE)
         self._view = memoryview(self._buf)
@@ -75,7 +76,10 @@ class _EngineBase:
         # Paused with nothing to write: epoll still reports ERR/HUP, which a level-
         # triggered registration would repeat in a busy loop until reading resumes;
         # edge-triggered, a reset peer is reported once (and found when reading resumes).
-        mask = (EPOLLIN if self.reading else 0) | (EPOLLOUT if self.out else 0) or EPOLLET
+        # Lent to an event loop (zmq4.io.session's read-on-loop): the loop watches the
+        # input, this thread only the output.
+        mask = ((EPOLLIN if self.reading and not self.lent else 0)
+                | (EPOLLOUT if self.out else 0) or EPOLLET)
         if mask != self._mask:
             self._mask = mask
             self.io.modify(self.fd, mask)
@@ -176,6 +180,11 @@ class _EngineBase:
         self.closed = True
         self.io.remove(self.fd)
         self.io.load -= 1
+        try:
+            if self.lent:  # the loop watches a duplicate of our fd: let it see the end
+                self.sock.shutdown(_socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             self.sock.close()
         except OSError:

@@ -25,6 +25,18 @@ Rules:
   posts the hand-back to the I/O thread. With other connections on the same I/O thread
   (both ends in one process, in particular) it is not used: the threads then contend
   for the I/O thread and the GIL, which measured slower than the I/O thread's read.
+- Read-on-loop, the same for an event loop (zmq4.asyncio): while such a socket with this
+  one connection has a recv waiting on a loop, the loop reads the connection in place of
+  the I/O thread (``lend_reads``: EPOLLIN leaves the I/O thread's mask, ``engine.lent``;
+  the loop watches a duplicate of the fd and reads as the I/O thread, ``read_lent``).
+  The I/O thread, GIL-bound like the loop, then neither wakes nor takes the GIL for the
+  answer: the loop does the work it would have waited for anyway. Here it is used with
+  other connections on the I/O thread too (both ends on one loop being the usual case),
+  because the loop, not a second application thread, is the one reading. The reads go
+  back to the I/O thread (``unlend``) when the loop stops waiting, when reading pauses
+  at RCVHWM (the I/O thread resumes it), and when a blocking recv waits on the socket
+  (a loop stopped with a recv pending must not strand it). A lent engine that closes
+  shuts its socket down first, so the loop's duplicate sees the end.
 - A connection becomes visible to the socket only after its handshake completed (the
   CVE-2020-15166 lesson): bind-side sessions create their pipe in ``engine_ready``.
   Connect endpoints create theirs at ``zmq_connect`` (so messages queue before a peer
@@ -139,6 +151,10 @@ class Session:
         caller then waits for its commands as usual."""
         engine = self.engine
         io = self.io
+        if engine is not None and engine.lent:
+            # lent to an event loop that is not reading it now (it was stopped with a
+            # recv pending, say): a thread blocking here must not wait for that loop
+            self.unlend(engine)
         if (not self._send_through or engine is None or io.load != 1 or io.busy.locked()
                 or not io.borrow()):
             return False
@@ -195,6 +211,74 @@ class Session:
             if self.engine is not engine or engine.closed:
                 return
         self.io.modify(engine.fd, engine._mask)
+
+    def lend_reads(self) -> Any:
+        """Pipe sink interface (an event loop's thread, whose socket is about to wait for
+        a recv): let that loop read this connection in place of the I/O thread (read-on-
+        loop, see the module docstring). ``(token, fd)``: the loop watches ``fd`` and calls
+        ``read_lent(token, mailbox)`` when it is readable, ``unlend(token)`` when it stops
+        waiting. None if the connection does not qualify now."""
+        engine = self.engine
+        io = self.io
+        # waiting for the I/O thread to let go, if it is busy: lending is once per wait,
+        # and a chance missed here would not come again until the next one
+        if not self._send_through or engine is None or engine.lent or not io.borrow_wait():
+            return None
+        try:
+            if (engine.closed or not engine.ready or not engine.reading
+                    or self.pending_in or self.terminating or self.pipe is None):
+                return None
+            engine.lent = True
+            engine._update_mask()  # the I/O thread stops watching our input: the loop does
+            return engine, engine.fd
+        finally:
+            io.lend_back()
+
+    def read_lent(self, engine: Any, mailbox: Any) -> bool:
+        """(The loop a connection is lent to, its fd readable) read what came, as the I/O
+        thread would. False once the lending ended (the engine is gone, or paused at
+        RCVHWM: the I/O thread resumes it): the loop stops watching the fd."""
+        io = self.io
+        signals = self._signals
+        signals.hold()  # no signal handler may raise inside the borrowed section
+        try:
+            if not io.borrow_wait():
+                return False
+            try:
+                if self.engine is not engine or engine.closed or not engine.lent:
+                    return False
+                # what the read delivers is for the loop's socket, which drains its
+                # commands right after this returns (zmq4.asyncio): no need to signal it
+                mailbox.quiet(True)
+                try:
+                    engine.on_readable()
+                except Exception as exc:  # noqa: BLE001 - as the loop does: costs the engine
+                    engine.on_error(exc)
+                finally:
+                    mailbox.quiet(False)
+                if self.engine is not engine or engine.closed:
+                    return False
+                if not engine.reading:  # the pipe is full: reading resumes in the I/O thread
+                    engine.lent = False
+                    engine._update_mask()
+                    return False
+                return True
+            finally:
+                io.lend_back()
+        finally:
+            signals.release()
+
+    def unlend(self, engine: Any) -> None:
+        """(Any thread) give the reads of a lent connection back to the I/O thread. Posted:
+        it is once per lending, and the thread may be busy with other connections."""
+        self.io.post(self._unlend, engine)
+
+    def _unlend(self, engine: Any) -> None:
+        """(As the I/O thread) watch the engine's input again."""
+        if self.engine is engine and engine.lent:
+            engine.lent = False
+            if not engine.closed:
+                engine._update_mask()  # EPOLLIN again: epoll reports input already there
 
     def pipe_ended(self, pipe: Any) -> None:
         """Pipe sink interface (our thread): we read up to the delimiter."""
