@@ -5,7 +5,7 @@ default loop and on uvloop); the reads go back to the I/O thread when the loop s
 waiting, so the socket keeps working from blocking code after its loop ended, even one
 stopped with a recv pending; RCVHWM pauses and resumes reading; a peer going away, a close
 during the wait and a hostile peer cost that connection only; large answers arrive whole;
-and it interoperates with libzmq (pyzmq) peers.
+and it interoperates with libzmq (pyzmq) peers, CURVE included.
 """
 
 from __future__ import annotations
@@ -419,5 +419,43 @@ def test_against_libzmq_peers(actx: azmq.Context, transport: str,
         finally:
             t.join(30)
         assert reads.count(threading.get_ident()) >= 40
+    finally:
+        pctx.destroy(linger=0)
+
+
+def test_curve_against_a_libzmq_server(actx: azmq.Context,
+                                       run: Callable[[Any], Any]) -> None:
+    """CURVE: the loop reads (and the engine decrypts) the answers of a pyzmq CURVE REP."""
+    server_public, server_secret = zmq4.curve_keypair()
+    client_public, client_secret = zmq4.curve_keypair()
+    pctx = pyzmq.Context()
+    try:
+        prep = pctx.socket(pyzmq.REP)
+        prep.linger = 0
+        prep.curve_server = True
+        prep.curve_secretkey = server_secret
+        port = prep.bind_to_random_port("tcp://127.0.0.1")
+        t = threading.Thread(target=lambda: [prep.send(prep.recv()) for _ in range(30)])
+        t.start()
+
+        async def main() -> list[int]:
+            client = _socket(actx, zmq4.REQ)
+            client.curve_serverkey = server_public
+            client.curve_publickey = client_public
+            client.curve_secretkey = client_secret
+            client.connect(f"tcp://127.0.0.1:{port}")
+            await client.send(b"start")
+            assert await client.recv() == b"start"
+            reads = _spy_reads(_engine(client))
+            for i in range(29):
+                await client.send(b"secret %d" % i)
+                assert await client.recv() == b"secret %d" % i
+            return reads
+
+        try:
+            reads = run(main())
+        finally:
+            t.join(30)
+        assert reads.count(threading.get_ident()) >= 25
     finally:
         pctx.destroy(linger=0)
