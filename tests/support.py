@@ -20,6 +20,7 @@ import itertools
 import os
 import socket as _socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -147,6 +148,29 @@ class RecordingSink:
 
     def pipe_ended(self, pipe: Any) -> None:
         self.ended.append(pipe)
+
+
+# ------------------------------------------------------- who reads a tcp/ipc connection
+
+def engine_of(sock: Any) -> Any:
+    """White box: the engine of the socket's one tcp/ipc connection."""
+    (pipe,) = core_socket(sock).pipes
+    return pipe.peer.sink.engine
+
+
+def spy_reads(engine: Any) -> list[int]:
+    """Record the thread of every read of ``engine`` (an instance attribute in front of
+    the class's method: the I/O loop, a recv-through and a read-on-loop all look it
+    up)."""
+    threads: list[int] = []
+    read = engine.on_readable
+
+    def on_readable() -> None:
+        threads.append(threading.get_ident())
+        read()
+
+    engine.on_readable = on_readable
+    return threads
 
 
 # ---------------------------------------------------------------------- hostile peers

@@ -65,26 +65,6 @@ def _socket(ctx: Any, kind: int) -> Any:
     return s
 
 
-def _engine(sock: Any) -> Any:
-    """White box: the engine of the socket's one tcp/ipc connection."""
-    (pipe,) = support.core_socket(sock).pipes
-    return pipe.peer.sink.engine
-
-
-def _spy_reads(engine: Any) -> list[int]:
-    """Record the thread of every read of ``engine`` (an instance attribute in front of
-    the class's method: the I/O loop and the event loop both look it up)."""
-    threads: list[int] = []
-    read = engine.on_readable
-
-    def on_readable() -> None:
-        threads.append(threading.get_ident())
-        read()
-
-    engine.on_readable = on_readable
-    return threads
-
-
 def _bind(sock: Any, transport: str) -> str:
     sock.bind(bind_address(transport))
     return str(sock.getsockopt_string(zmq4.LAST_ENDPOINT))
@@ -115,8 +95,8 @@ def test_the_loop_reads_its_answers(actx: azmq.Context, transport: str,
         assert await server.recv() == b"hello"
         await server.send(b"welcome")
         assert await client.recv() == b"welcome"
-        client_reads = _spy_reads(_engine(client))
-        server_reads = _spy_reads(_engine(server))
+        client_reads = support.spy_reads(support.engine_of(client))
+        server_reads = support.spy_reads(support.engine_of(server))
 
         async def echo() -> None:
             for _ in range(100):
@@ -149,11 +129,11 @@ def test_blocking_use_after_the_loop_ended(actx: azmq.Context,
         for i in range(5):
             await client.send(b"%d" % i)
             assert await client.recv() == b"%d" % i
-        assert _engine(client).lent, "the loop never read the connection"
+        assert support.engine_of(client).lent, "the loop never read the connection"
 
     run(main())
     try:  # the give-back is the I/O thread's to carry out
-        support.wait_until(lambda: not _engine(client).lent, what="the reads given back")
+        support.wait_until(lambda: not support.engine_of(client).lent, what="the reads given back")
         blocking = zmq4.Socket.shadow(client)
         blocking.send(b"after")
         assert blocking.recv() == b"after"
@@ -183,7 +163,7 @@ def test_loop_stopped_with_a_recv_waiting(actx: azmq.Context,
             await client.send(b"second")
             pending = asyncio.ensure_future(client.recv())
             await asyncio.sleep(0.05)
-            assert _engine(client).lent and not pending.done()
+            assert support.engine_of(client).lent and not pending.done()
 
         loop.run_until_complete(asyncio.wait_for(exchange(), 60))
         assert server.recv() == b"second"
@@ -239,7 +219,7 @@ def test_peer_going_away_during_the_wait(actx: azmq.Context,
             assert first.recv() == b"one"
             waiting = asyncio.ensure_future(server.recv())
             await asyncio.sleep(0.05)
-            assert _engine(server).lent
+            assert support.engine_of(server).lent
             first.close()
             await asyncio.sleep(0.2)
             second = _socket(sync_ctx, zmq4.REQ)
@@ -266,7 +246,7 @@ async def _waiting_client(actx: azmq.Context, server: Any,
     assert server.recv() == b"request"
     waiting = asyncio.ensure_future(client.recv())
     await asyncio.sleep(0.05)
-    assert _engine(client).lent
+    assert support.engine_of(client).lent
     return client, waiting
 
 
@@ -401,7 +381,7 @@ def test_against_libzmq_peers(actx: azmq.Context, transport: str,
             preq.connect(_bind(server, transport))
             await client.send(b"start")
             assert await client.recv() == b"start"
-            reads = _spy_reads(_engine(client))
+            reads = support.spy_reads(support.engine_of(client))
             for i in range(49):
                 await client.send(b"%d" % i)
                 assert await client.recv() == b"%d" % i
@@ -446,7 +426,7 @@ def test_curve_against_a_libzmq_server(actx: azmq.Context,
             client.connect(f"tcp://127.0.0.1:{port}")
             await client.send(b"start")
             assert await client.recv() == b"start"
-            reads = _spy_reads(_engine(client))
+            reads = support.spy_reads(support.engine_of(client))
             for i in range(29):
                 await client.send(b"secret %d" % i)
                 assert await client.recv() == b"secret %d" % i

@@ -42,26 +42,6 @@ def _socket(ctx: Any, kind: int, rcvtimeo: int = TIMEOUT_MS) -> Any:
     return s
 
 
-def _engine(sock: Any) -> Any:
-    """White box: the engine of the socket's one tcp/ipc connection."""
-    (pipe,) = support.core_socket(sock).pipes
-    return pipe.peer.sink.engine
-
-
-def _spy_reads(engine: Any) -> list[int]:
-    """Record the thread of every read of ``engine`` (an instance attribute in front of
-    the class's method: the I/O loop and the recv-through both look it up)."""
-    threads: list[int] = []
-    read = engine.on_readable
-
-    def on_readable() -> None:
-        threads.append(threading.get_ident())
-        read()
-
-    engine.on_readable = on_readable
-    return threads
-
-
 def _io_thread_caught_up(sock: Any) -> None:
     """White box: wait until the I/O thread of the socket's connection has run what was
     posted to it so far (its mailbox is a FIFO)."""
@@ -87,7 +67,7 @@ def test_the_waiting_thread_reads_its_answers(contexts: Any, transport: str) -> 
     server.bind(bind_address(transport))
     client.connect(server.getsockopt_string(zmq4.LAST_ENDPOINT))
     _connected(server, client)
-    reads = _spy_reads(_engine(client))
+    reads = support.spy_reads(support.engine_of(client))
 
     def serve() -> None:
         for _ in range(50):
@@ -112,7 +92,7 @@ def test_not_with_other_connections_on_the_io_thread(context: zmq4.Context) -> N
     server.bind("tcp://127.0.0.1:*")
     client.connect(server.getsockopt_string(zmq4.LAST_ENDPOINT))
     _connected(server, client)
-    reads = _spy_reads(_engine(client))
+    reads = support.spy_reads(support.engine_of(client))
     t = threading.Thread(target=lambda: [server.send(server.recv()) for _ in range(20)])
     t.start()
     for i in range(20):
@@ -140,7 +120,7 @@ def test_timeout_hands_the_connection_back(contexts: Any) -> None:
     assert server.recv() == b"slow"
     with pytest.raises(zmq4.Again):
         client.recv()
-    reads = _spy_reads(_engine(client))
+    reads = support.spy_reads(support.engine_of(client))
     server.send(b"late")
     assert client.poll(TIMEOUT_MS, zmq4.POLLIN) == zmq4.POLLIN
     assert threading.get_ident() not in reads
