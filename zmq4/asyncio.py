@@ -30,8 +30,9 @@ it is readable, reads as the I/O thread would and completes the recv at once. No
 hand-off and no GIL hand-off per message, which is what a loop and a GIL-bound I/O thread
 otherwise pay on every answer. The reads are given back one loop iteration after the last
 waiting recv completed (the usual next recv comes sooner, and keeps them), when the
-lending ends on the I/O side (connection gone, RCVHWM reached) and when the socket closes
-or moves to another loop.
+lending ends on the I/O side (connection gone, RCVHWM reached, the I/O thread busy for
+longer than the loop should wait) and when the socket closes or moves to another loop. A
+blocking recv or poll on the socket from outside the loop takes them back too.
 
 Cancellation is safe: a message is taken from the core only inside ``process``/the immediate
 attempt, for a future that is not done, and handed to it in the same step; a cancelled
@@ -176,7 +177,10 @@ class _IOState:
     # ------------------------------------------------------------------ read-on-loop
     def _lend(self) -> None:
         """A recv waits: read the socket's one tcp/ipc connection here, if it qualifies."""
-        got = _lend_reads(self.core)
+        try:
+            got = _lend_reads(self.core)
+        except OSError:
+            return  # the I/O side could not change its watch: it keeps reading
         if got is None:
             return
         sink, token, fd = got
@@ -187,8 +191,10 @@ class _IOState:
             except BaseException:
                 os.close(dup)
                 raise
-        except BaseException:
+        except BaseException as e:
             sink.unlend(token)
+            if isinstance(e, OSError):
+                return  # out of fds, say: the I/O thread keeps reading
             raise
         self.conn = (sink, token)
         self.conn_fd = dup
@@ -197,9 +203,11 @@ class _IOState:
         conn = self.conn
         if conn is None:
             return
-        if not conn[0].read_lent(conn[1], self.core.mailbox):
-            self._unwatch()  # the lending ended on the I/O side
-        self._on_fd()  # complete what came (and drain the commands it queued)
+        try:
+            if not conn[0].read_lent(conn[1], self.core.mailbox):
+                self._unwatch()  # the lending ended on the I/O side
+        finally:
+            self._on_fd()  # complete what came (and drain the commands it queued)
 
     def _give_back_idle(self) -> None:
         self.give_back_soon = False

@@ -142,12 +142,12 @@ def test_blocking_use_after_the_loop_ended(actx: azmq.Context,
         server.close()
 
 
-def test_loop_stopped_with_a_recv_waiting(actx: azmq.Context,
-                                          new_loop: Callable[[], Any]) -> None:
-    """A loop stopped while its recv waits (the reads still lent to it): a blocking recv
-    on the socket takes the reads back instead of waiting for that loop forever."""
-    # the server in the same context: one I/O thread serves both connections, so the
-    # blocking recv below cannot read for itself (zmq4.io.session's recv-through)
+@pytest.fixture
+def stopped(actx: azmq.Context, new_loop: Callable[[], Any]) -> Iterator[tuple[Any, Any]]:
+    """An asyncio REQ whose loop stopped while its recv waited, the reads still lent to
+    that loop, and its REP (blocking, the request taken). The server is in the same
+    context: one I/O thread serves both connections, so a blocking recv on the client
+    cannot read for itself (zmq4.io.session's recv-through)."""
     owner = _socket(actx, zmq4.REP)
     server = zmq4.Socket.shadow(owner)
     server.bind("tcp://127.0.0.1:*")
@@ -167,12 +167,59 @@ def test_loop_stopped_with_a_recv_waiting(actx: azmq.Context,
 
         loop.run_until_complete(asyncio.wait_for(exchange(), 60))
         assert server.recv() == b"second"
-        server.send(b"answer")  # nobody runs the loop that holds the reads
-        blocking = zmq4.Socket.shadow(client)
-        assert blocking.recv() == b"answer"
+        yield client, server
     finally:
         loop.close()
         server.close()
+
+
+def test_loop_stopped_then_a_blocking_recv(stopped: tuple[Any, Any]) -> None:
+    """A blocking recv takes the reads back instead of waiting for that loop forever."""
+    client, server = stopped
+    server.send(b"answer")  # nobody runs the loop that holds the reads
+    assert zmq4.Socket.shadow(client).recv() == b"answer"
+
+
+def test_loop_stopped_then_a_blocking_poll(stopped: tuple[Any, Any]) -> None:
+    """A blocking poll (zmq_poll) takes the reads back too and sees the answer."""
+    client, server = stopped
+    server.send(b"answer")
+    blocking = zmq4.Socket.shadow(client)
+    assert blocking.poll(TIMEOUT_MS, zmq4.POLLIN) == zmq4.POLLIN
+    assert blocking.recv() == b"answer"
+
+
+def test_taken_back_connection_still_closes(stopped: tuple[Any, Any]) -> None:
+    """Reads taken back from a stopped loop that still holds its duplicate of the fd: a
+    disconnect then still ends the connection (the peer sees it go)."""
+    client, server = stopped
+    events = server.get_monitor_socket(zmq4.EVENT_DISCONNECTED)
+    try:
+        server.send(b"answer")
+        blocking = zmq4.Socket.shadow(client)
+        assert blocking.recv() == b"answer"
+        blocking.disconnect(server.getsockopt_string(zmq4.LAST_ENDPOINT))
+        # (the monitor socket is of the asyncio context: poll it the blocking way)
+        assert zmq4.Socket.poll(events, TIMEOUT_MS) == zmq4.POLLIN, \
+            "the peer never saw the connection go"
+    finally:
+        server.disable_monitor()
+        events.close()
+
+
+def test_peer_close_seen_while_the_loop_is_stopped(stopped: tuple[Any, Any]) -> None:
+    """The peer closing a connection lent to a loop that is not running: the I/O thread
+    still sees it (DISCONNECTED), as it would if it were reading."""
+    client, server = stopped
+    blocking = zmq4.Socket.shadow(client)
+    events = blocking.get_monitor_socket(zmq4.EVENT_DISCONNECTED)
+    try:
+        server.close()
+        assert zmq4.Socket.poll(events, TIMEOUT_MS) == zmq4.POLLIN, \
+            "the closed connection went unnoticed"
+    finally:
+        blocking.disable_monitor()
+        events.close()
 
 
 def test_rcvhwm_pauses_and_resumes_reading(actx: azmq.Context,
@@ -318,7 +365,7 @@ def test_hostile_server_costs_its_connection_only(actx: azmq.Context,
             None, got_request.wait, TIMEOUT_MS / 1000)
         with pytest.raises(zmq4.Again):
             await client.recv()
-        assert events.poll(TIMEOUT_MS), "no DISCONNECTED event"
+        assert await events.poll(TIMEOUT_MS) == zmq4.POLLIN, "no DISCONNECTED event"
         client.disable_monitor()
         events.close()
         await asyncio.sleep(0)  # the loop is fine

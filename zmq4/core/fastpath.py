@@ -99,6 +99,15 @@ def lend_reads(sock: Any) -> Any:
     return sink, lent[0], lent[1]
 
 
+def take_back_reads(sock: Any) -> None:
+    """A blocking wait on ``sock`` outside its event loop (zmq_poll): reads lent to a loop
+    (``lend_reads``) go back to the I/O thread, so a loop that is not running cannot
+    strand them (a blocking recv does the same through ``wait_through``)."""
+    take_back = getattr(_far_sink(sock), "take_back", None)
+    if take_back is not None:
+        take_back()
+
+
 def events(sock: Any) -> int:
     """``SocketBase.events`` (ZMQ_EVENTS): process pending commands, then report
     POLLIN/POLLOUT."""

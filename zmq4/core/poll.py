@@ -6,6 +6,8 @@ mailbox fd (POLLIN only, when its events are non-zero) and after each wake-up it
 ZMQ_EVENTS is read; a raw fd maps POLLIN/POLLOUT directly and any error bit
 (POLLERR/POLLHUP/POLLNVAL) reports ZMQ_POLLERR. The first pass never blocks. An empty set
 sleeps for the timeout. Waits release the GIL and let signal handlers run (PEP 475).
+A blocking poll for POLLIN first takes back the reads an event loop may hold
+(``fastpath.take_back_reads``: zmq4.io.session's read-on-loop), as a blocking recv does.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Sequence
 
 from .. import constants as C
 from ..errors import ZMQError, mark_interrupted
+from .fastpath import take_back_reads
 from .socket_base import SocketBase
 
 _ERRBITS = select.POLLERR | select.POLLHUP | select.POLLNVAL
@@ -47,6 +50,8 @@ def poll(entries: Sequence[tuple[Any, int]], timeout_ms: int) -> list[int]:
     try:
         for obj, events in entries:
             if isinstance(obj, SocketBase):
+                if events & C.POLLIN and timeout_ms != 0:
+                    take_back_reads(obj)  # a loop holding its reads may not be running
                 if events:
                     fd = obj.getsockopt(C.FD)  # ENOTSOCK / ETERM for a closed socket
                     if not obj.mailbox.pin():

@@ -70,9 +70,11 @@ class SocketBase(SocketCore):
     #: pipe sink interface: a sink that can wait for its own input in the thread of the
     #: socket at the other end of the pipe offers ``wait_through(mailbox, timeout_ms)``
     #: (tcp/ipc sessions: zmq4.io.session's recv-through), and one whose input an event
-    #: loop may read offers ``lend_reads()`` (its read-on-loop); a socket cannot
+    #: loop may read offers ``lend_reads()`` and ``take_back()`` (its read-on-loop); a
+    #: socket cannot
     wait_through = None
     lend_reads = None
+    take_back = None
     #: whether a connect endpoint sends our identity to the peer (REQ/DEALER/ROUTER...)
     CAN_RECV = True
     CAN_SEND = True
@@ -526,6 +528,7 @@ class _PendingSink:
     __slots__ = ()
     wait_through = None  # see SocketBase.wait_through
     lend_reads = None
+    take_back = None
 
     def post(self, command: Any) -> None:
         pass

@@ -34,7 +34,7 @@ from ..zmtp.connection import ZmtpConnection
 from ..zmtp.events import ConnectionClosed, HandshakeComplete, MessagesReceived, ZapRequested
 from ..zmtp.mechanisms.null import NullMechanism
 from ._sockio import IOV_MAX_CHUNKS, recv_into, send_chunks
-from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, IOThread
+from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, IOThread
 
 _READ_SIZE = 256 * 1024
 OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
@@ -56,6 +56,7 @@ class _EngineBase:
         self.reading = True
         self.closed = False
         self.lent = False  # an event loop reads us, not the I/O thread (zmq4.io.session)
+        self.shared = False  # a duplicate of our fd is (or was) watched by such a loop
         self._mask = EPOLLIN
         self._buf = bytearray(_READ_SIZE)
         self._view = memoryview(self._buf)
@@ -77,8 +78,11 @@ class _EngineBase:
         # triggered registration would repeat in a busy loop until reading resumes;
         # edge-triggered, a reset peer is reported once (and found when reading resumes).
         # Lent to an event loop (zmq4.io.session's read-on-loop): the loop watches the
-        # input, this thread only the output.
-        mask = ((EPOLLIN if self.reading and not self.lent else 0)
+        # input; this thread watches the output, and the peer's close (EPOLLRDHUP), which
+        # it must see even when that loop is not running.
+        reading = self.reading
+        mask = ((EPOLLIN if reading and not self.lent else 0)
+                | (EPOLLRDHUP if reading and self.lent else 0)
                 | (EPOLLOUT if self.out else 0) or EPOLLET)
         if mask != self._mask:
             self._mask = mask
@@ -181,7 +185,7 @@ class _EngineBase:
         self.io.remove(self.fd)
         self.io.load -= 1
         try:
-            if self.lent:  # the loop watches a duplicate of our fd: let it see the end
+            if self.shared:  # a loop may still watch a duplicate of our fd: end it there too
                 self.sock.shutdown(_socket.SHUT_RDWR)
         except OSError:
             pass

@@ -42,6 +42,7 @@ log = logging.getLogger("zmq4.io")
 EPOLLIN = select.EPOLLIN
 EPOLLOUT = select.EPOLLOUT
 EPOLLET = select.EPOLLET
+EPOLLRDHUP = select.EPOLLRDHUP
 _ERR = select.EPOLLERR | select.EPOLLHUP
 # every signal but those the kernel raises for a fault in this very thread
 _ASYNC_SIGNALS = signal.valid_signals() - {signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE,
@@ -105,13 +106,15 @@ class IOThread:
             return False
         return True
 
-    def borrow_wait(self) -> bool:
+    def borrow_wait(self, timeout: float = -1.0) -> bool:
         """``borrow``, waiting for this thread to finish what it is doing (the GIL is
-        released meanwhile); False only once this thread is closed."""
+        released meanwhile), for up to ``timeout`` seconds (-1: as long as it takes);
+        False once this thread is closed, or at the timeout."""
         if self._closed:
             return False
         busy = self.busy
-        busy.acquire()
+        if not busy.acquire(True, timeout):
+            return False
         if self._closed:
             busy.release()
             return False
@@ -184,7 +187,7 @@ class IOThread:
                 if h is None:
                     continue
                 try:
-                    if ev & (EPOLLIN | _ERR):
+                    if ev & (EPOLLIN | EPOLLRDHUP | _ERR):
                         h.on_readable()
                     if ev & EPOLLOUT and fd in handlers and handlers[fd] is h:
                         h.on_writable()

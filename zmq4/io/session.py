@@ -34,9 +34,13 @@ Rules:
   other connections on the I/O thread too (both ends on one loop being the usual case),
   because the loop, not a second application thread, is the one reading. The reads go
   back to the I/O thread (``unlend``) when the loop stops waiting, when reading pauses
-  at RCVHWM (the I/O thread resumes it), and when a blocking recv waits on the socket
-  (a loop stopped with a recv pending must not strand it). A lent engine that closes
-  shuts its socket down first, so the loop's duplicate sees the end.
+  at RCVHWM (the I/O thread resumes it), when the I/O thread stays busy for longer than
+  a loop should wait for it (``_LOOP_WAIT``), and when a blocking recv or zmq_poll waits
+  on the socket (``take_back``: a loop stopped with a recv pending must not strand the
+  connection). While lent, the I/O thread still watches for the peer's close
+  (EPOLLRDHUP), which it must see with the loop stopped too. An engine once lent shuts
+  its socket down before closing it, so any duplicate a loop still holds sees the end
+  and cannot keep the connection open.
 - A connection becomes visible to the socket only after its handshake completed (the
   CVE-2020-15166 lesson): bind-side sessions create their pipe in ``engine_ready``.
   Connect endpoints create theirs at ``zmq_connect`` (so messages queue before a peer
@@ -76,6 +80,9 @@ from .reactor import EPOLLET, EPOLLOUT, IOPool, IOThread
 log = logging.getLogger("zmq4.io")
 
 _BATCH = 4096  # messages pulled from the pipe per engine write
+# the longest an event loop waits for the I/O thread to let go of a lent connection (s);
+# past it, the I/O thread reads that connection again
+_LOOP_WAIT = 0.005
 
 
 class Session:
@@ -151,10 +158,7 @@ class Session:
         caller then waits for its commands as usual."""
         engine = self.engine
         io = self.io
-        if engine is not None and engine.lent:
-            # lent to an event loop that is not reading it now (it was stopped with a
-            # recv pending, say): a thread blocking here must not wait for that loop
-            self.unlend(engine)
+        self.take_back()  # lent to a loop that may not be running (stopped mid-recv)
         if (not self._send_through or engine is None or io.load != 1 or io.busy.locked()
                 or not io.borrow()):
             return False
@@ -220,16 +224,24 @@ class Session:
         waiting. None if the connection does not qualify now."""
         engine = self.engine
         io = self.io
-        # waiting for the I/O thread to let go, if it is busy: lending is once per wait,
-        # and a chance missed here would not come again until the next one
-        if not self._send_through or engine is None or engine.lent or not io.borrow_wait():
+        # waiting a moment for the I/O thread to let go, if it is busy: lending is once
+        # per wait, and a chance missed here would not come again until the next one
+        if (not self._send_through or engine is None or engine.lent
+                or not io.borrow_wait(_LOOP_WAIT)):
             return None
         try:
             if (engine.closed or not engine.ready or not engine.reading
                     or self.pending_in or self.terminating or self.pipe is None):
                 return None
+            mask = engine._mask
             engine.lent = True
-            engine._update_mask()  # the I/O thread stops watching our input: the loop does
+            engine.shared = True  # from here on a duplicate of the fd may be out there
+            try:
+                engine._update_mask()  # the I/O thread stops watching our input
+            except BaseException:
+                engine.lent = False
+                engine._mask = mask
+                raise
             return engine, engine.fd
         finally:
             io.lend_back()
@@ -237,12 +249,14 @@ class Session:
     def read_lent(self, engine: Any, mailbox: Any) -> bool:
         """(The loop a connection is lent to, its fd readable) read what came, as the I/O
         thread would. False once the lending ended (the engine is gone, or paused at
-        RCVHWM: the I/O thread resumes it): the loop stops watching the fd."""
+        RCVHWM: the I/O thread resumes it; or the I/O thread stayed busy for longer than
+        a loop should wait: it reads again): the loop stops watching the fd."""
         io = self.io
         signals = self._signals
         signals.hold()  # no signal handler may raise inside the borrowed section
         try:
-            if not io.borrow_wait():
+            if not io.borrow_wait(_LOOP_WAIT):
+                self.unlend(engine)
                 return False
             try:
                 if self.engine is not engine or engine.closed or not engine.lent:
@@ -253,7 +267,10 @@ class Session:
                 try:
                     engine.on_readable()
                 except Exception as exc:  # noqa: BLE001 - as the loop does: costs the engine
-                    engine.on_error(exc)
+                    try:
+                        engine.on_error(exc)
+                    except Exception:  # noqa: BLE001
+                        log.exception("zmq4 I/O error handler failed")
                 finally:
                     mailbox.quiet(False)
                 if self.engine is not engine or engine.closed:
@@ -272,6 +289,14 @@ class Session:
         """(Any thread) give the reads of a lent connection back to the I/O thread. Posted:
         it is once per lending, and the thread may be busy with other connections."""
         self.io.post(self._unlend, engine)
+
+    def take_back(self) -> None:
+        """Pipe sink interface (a thread about to block on the socket outside its event
+        loop: a blocking recv, zmq_poll): reads lent to a loop go back to the I/O thread,
+        so a loop that is not running cannot strand them."""
+        engine = self.engine
+        if engine is not None and engine.lent:
+            self.unlend(engine)
 
     def _unlend(self, engine: Any) -> None:
         """(As the I/O thread) watch the engine's input again."""
