@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -113,6 +114,35 @@ def test_the_loop_reads_its_answers(actx: azmq.Context, transport: str,
     me = threading.get_ident()
     for reads in (client_reads, server_reads):
         assert reads.count(me) >= 90, f"read by the loop {reads.count(me)} of {len(reads)}"
+
+
+def test_the_loop_sleeps_while_a_lent_recv_waits(actx: azmq.Context,
+                                                 run: Callable[[Any], Any]) -> None:
+    """A recv waiting on a lent connection with nothing coming, then with the peer gone
+    (EOF read, the watch ended): the loop sleeps both times, it does not spin on the fd."""
+    async def main() -> None:
+        server = _socket(actx, zmq4.REP)
+        client = _socket(actx, zmq4.REQ)
+        endpoint = _bind(server, "tcp")
+        client.connect(endpoint)
+        await client.send(b"hello")
+        assert await server.recv() == b"hello"
+        waiting = asyncio.ensure_future(client.recv())
+        await asyncio.sleep(0.05)
+        assert support.engine_of(client).lent
+        cpu = time.process_time()
+        await asyncio.sleep(0.5)
+        # a spinning loop burns the whole half second; an idle one almost nothing
+        assert time.process_time() - cpu < 0.25
+        server.close()
+        await asyncio.sleep(0.1)
+        cpu = time.process_time()
+        await asyncio.sleep(0.5)
+        assert time.process_time() - cpu < 0.25
+        assert not waiting.done()  # REQ waits on (it reconnects; nobody answers)
+        waiting.cancel()
+
+    run(main())
 
 
 def test_blocking_use_after_the_loop_ended(actx: azmq.Context,
