@@ -158,7 +158,8 @@ class Session:
         caller then waits for its commands as usual."""
         engine = self.engine
         io = self.io
-        self.take_back()  # lent to a loop that may not be running (stopped mid-recv)
+        if engine is not None and engine.lent:  # (take_back, inline: this is per recv)
+            self.unlend(engine)  # lent to a loop that may not be running (stopped mid-recv)
         if (not self._send_through or engine is None or io.load != 1 or io.busy.locked()
                 or not io.borrow()):
             return False
