@@ -32,7 +32,10 @@ otherwise pay on every answer. The reads are given back one loop iteration after
 waiting recv completed (the usual next recv comes sooner, and keeps them), when the
 lending ends on the I/O side (connection gone, RCVHWM reached, the I/O thread busy for
 longer than the loop should wait) and when the socket closes or moves to another loop. A
-blocking recv or poll on the socket from outside the loop takes them back too.
+blocking recv or poll on the socket from outside the loop takes them back too; a
+non-blocking one does not (the loop's own readiness checks are non-blocking), so with a
+recv left pending on a loop that no longer runs, such checks from other code see no
+answer until one of those takes the reads back.
 
 Cancellation is safe: a message is taken from the core only inside ``process``/the immediate
 attempt, for a future that is not done, and handed to it in the same step; a cancelled
