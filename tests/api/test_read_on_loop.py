@@ -71,6 +71,18 @@ def _bind(sock: Any, transport: str) -> str:
     return str(sock.getsockopt_string(zmq4.LAST_ENDPOINT))
 
 
+async def _exchanges(client: Any, count: int) -> list[int]:
+    """One round trip on asyncio REQ ``client`` to an echo server, then ``count`` more
+    with the reads of its connection spied on: the threads that did them."""
+    await client.send(b"start")
+    assert await client.recv() == b"start"
+    reads = support.spy_reads(support.engine_of(client))
+    for i in range(count):
+        await client.send(b"request %d" % i)
+        assert await client.recv() == b"request %d" % i
+    return reads
+
+
 def _serve(server: Any, count: int) -> threading.Thread:
     """A blocking echo server in a thread, for ``count`` requests."""
     def serve() -> None:
@@ -456,12 +468,7 @@ def test_against_libzmq_peers(actx: azmq.Context, transport: str,
             client.connect(prep.getsockopt(pyzmq.LAST_ENDPOINT).decode())
             server = _socket(actx, zmq4.REP)
             preq.connect(_bind(server, transport))
-            await client.send(b"start")
-            assert await client.recv() == b"start"
-            reads = support.spy_reads(support.engine_of(client))
-            for i in range(49):
-                await client.send(b"%d" % i)
-                assert await client.recv() == b"%d" % i
+            reads = await _exchanges(client, 49)
             loop = asyncio.get_running_loop()
             for i in range(20):
                 fut = loop.run_in_executor(None, lambda: (preq.send(b"r%d" % i), preq.recv()))
@@ -501,13 +508,7 @@ def test_curve_against_a_libzmq_server(actx: azmq.Context,
             client.curve_publickey = client_public
             client.curve_secretkey = client_secret
             client.connect(f"tcp://127.0.0.1:{port}")
-            await client.send(b"start")
-            assert await client.recv() == b"start"
-            reads = support.spy_reads(support.engine_of(client))
-            for i in range(29):
-                await client.send(b"secret %d" % i)
-                assert await client.recv() == b"secret %d" % i
-            return reads
+            return await _exchanges(client, 29)
 
         try:
             reads = run(main())

@@ -24,3 +24,4 @@ cdef class Session:
     cpdef engine_messages(self, list messages)
     @cython.locals(engine=_EngineBase, parts=list, held=list, batch=list)
     cpdef _pull_out(self)
+    cdef bint _reading_idle(self, _EngineBase engine)

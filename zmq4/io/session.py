@@ -164,8 +164,7 @@ class Session:
                 or not io.borrow()):
             return False
         try:
-            if (engine.closed or not engine.ready or not engine.reading or engine.out
-                    or self.pending_in or self.terminating or self.pipe is None):
+            if not self._reading_idle(engine) or engine.out:
                 return False
             fd = engine.fd
             io.modify(fd, EPOLLET)  # the loop stops watching our input: we do
@@ -203,6 +202,13 @@ class Session:
         io.post(self._rearm, engine, True)  # the I/O thread is closed: nothing to do
         return True
 
+    def _reading_idle(self, engine: Any) -> bool:
+        """(As the I/O thread) the engine reads a live, ready connection into our pipe with
+        nothing held back: another thread may take over its reads (recv-through,
+        read-on-loop)."""
+        return not (engine.closed or not engine.ready or not engine.reading
+                    or self.pending_in or self.terminating or self.pipe is None)
+
     def _rearm(self, engine: Any, read: bool) -> None:
         """(As the I/O thread) the end of a recv-through wait: read what came, then let
         the loop watch the connection again."""
@@ -231,8 +237,7 @@ class Session:
                 or not io.borrow_wait(_LOOP_WAIT)):
             return None
         try:
-            if (engine.closed or not engine.ready or not engine.reading
-                    or self.pending_in or self.terminating or self.pipe is None):
+            if not self._reading_idle(engine):
                 return None
             mask = engine._mask
             engine.lent = True
