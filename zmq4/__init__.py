@@ -23,7 +23,7 @@ except ImportError as _e:  # pragma: no cover - depends on how zmq4 was imported
         "like the source tree. Build it in place (pip install --no-build-isolation -e .) "
         "or run from another directory so the installed zmq4 is imported."
     ) from _e
-from . import constants, devices, utils
+from . import constants, devices, error, utils
 from ._paths import get_include, get_library
 from .certs import curve_keypair, curve_public
 from .constants import *  # noqa: F403
@@ -50,12 +50,15 @@ from .errors import (
     ZMQBaseError,
     ZMQBindError,
     ZMQError,
+    ZMQVersionError,
     strerror,
 )
 from .frame import COPY_THRESHOLD, Frame, Message, MessageTracker
 from .poller import Poller, select, zmq_poll
 from .socket import Socket
+from .utils import jsonapi as _jsonapi  # noqa: F401 - zmq4.utils.jsonapi as an attribute
 from .utils import monitor as _monitor  # noqa: F401 - makes zmq4.utils.monitor importable
+from .utils import z85 as _utils_z85  # noqa: F401 - zmq4.utils.z85 as an attribute
 
 globals().update(_top_level_members())  # zmq4.REQ is SocketType.REQ (still an int)
 
@@ -86,6 +89,18 @@ def pyzmq_version() -> str:
     return __version__
 
 
+def pyzmq_version_info() -> tuple[int, ...]:
+    """zmq4's own version as a tuple of ints (pyzmq's name): (0, 1, 0)."""
+    return tuple(int(part) for part in __version__.split("."))
+
+
+def zmq_errno() -> int:
+    """The errno of the last failed call of the C-style face (``zmq4.capi``) in this
+    thread (libzmq's ``zmq_errno``; the object API raises ZMQError instead)."""
+    from .capi import zmq_errno as _errno
+    return int(_errno())
+
+
 def has(capability: str) -> bool:
     """Whether zmq4 supports ``capability`` (libzmq 4.1's ``zmq_has`` names): "ipc" and
     "curve" yes; "pgm", "tipc", "norm", "gssapi", "draft" and anything unknown no."""
@@ -97,7 +112,8 @@ def has(capability: str) -> bool:
 __all__ = [
     "Again", "ContextTerminated", "InterruptedSystemCall", "NotDone", "ZMQBaseError",
     "ZMQBindError", "ZMQError", "constants", "curve_keypair", "curve_public", "strerror",
-    "z85", "zmq_version", "zmq_version_info", "pyzmq_version",
+    "z85", "zmq_version", "zmq_version_info", "pyzmq_version", "pyzmq_version_info",
+    "zmq_errno", "ZMQVersionError", "error",
 ] + list(constants.ALL)
 __all__ += ["get_include", "get_library"]
 __all__ += [

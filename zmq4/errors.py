@@ -85,6 +85,25 @@ class NotDone(ZMQBaseError):
     """A ``MessageTracker`` wait timed out before the message was sent."""
 
 
+class ZMQVersionError(NotImplementedError):
+    """A feature needs a newer libzmq than the one in use (pyzmq's exception, kept so that
+    code catching it runs unchanged). zmq4 is libzmq 4.0 with no optional parts to probe,
+    so it has no version-dependent feature and does not raise this itself; draft-only
+    calls (groups, routing ids) raise RuntimeError, as pyzmq does without draft support."""
+
+    min_version: str
+    msg: str
+
+    def __init__(self, min_version: str, msg: str = "Feature") -> None:
+        self.min_version = min_version
+        self.msg = msg
+        super().__init__(min_version, msg)
+
+    def __str__(self) -> str:
+        have = f"{C.VERSION_MAJOR}.{C.VERSION_MINOR}.{C.VERSION_PATCH}"
+        return f"{self.msg} requires libzmq >= {self.min_version}, have {have}"
+
+
 _BY_ERRNO: dict[int, type[ZMQError]] = {
     C.EAGAIN: Again,
     C.ETERM: ContextTerminated,

@@ -422,6 +422,22 @@ class Socket:
         """The socket type (``zmq4.SocketType``)."""
         return SocketType(self._core.TYPE)
 
+    @property
+    def socket_type(self) -> SocketType:
+        """The socket type (pyzmq's name for :attr:`type`)."""
+        return SocketType(self._core.TYPE)
+
+    def join(self, group: str | bytes) -> None:
+        """Join a RADIO/DISH group: draft sockets (libzmq 4.2+), which zmq4 (libzmq 4.0)
+        does not have. Raises RuntimeError, as pyzmq does without draft support."""
+        raise RuntimeError(f"join({group!r}): RADIO/DISH groups need draft sockets "
+                           "(libzmq 4.2+); zmq4 implements libzmq 4.0")
+
+    def leave(self, group: str | bytes) -> None:
+        """Leave a RADIO/DISH group: RuntimeError, as :meth:`join`."""
+        raise RuntimeError(f"leave({group!r}): RADIO/DISH groups need draft sockets "
+                           "(libzmq 4.2+); zmq4 implements libzmq 4.0")
+
     def get_hwm(self) -> int:
         """ZMQ_SNDHWM (libzmq 3+ has separate send and receive high-water marks)."""
         return int(self.get(C.SNDHWM))

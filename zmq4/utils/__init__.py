@@ -1,1 +1,3 @@
-"""Helpers around the object API (pyzmq's ``zmq.utils``): :mod:`zmq4.utils.monitor`."""
+"""Helpers around the object API, under pyzmq's ``zmq.utils`` names:
+:mod:`zmq4.utils.monitor` (monitor events), :mod:`zmq4.utils.z85` (Z85, RFC 32) and
+:mod:`zmq4.utils.jsonapi` (JSON as UTF-8 bytes)."""
