@@ -425,7 +425,7 @@ class Socket:
     @property
     def socket_type(self) -> SocketType:
         """The socket type (pyzmq's name for :attr:`type`)."""
-        return SocketType(self._core.TYPE)
+        return self.type
 
     def join(self, group: str | bytes) -> None:
         """Join a RADIO/DISH group: draft sockets (libzmq 4.2+), which zmq4 (libzmq 4.0)
