@@ -14,7 +14,10 @@ with the reason).
 
 Start the authenticator before binding the sockets it protects: a connection whose
 handshake completes while no handler is bound follows 4.0's rules (PLAIN and NULL accept,
-CURVE accepts any client that knows the server key).
+CURVE accepts any client that knows the server key). For that reason a running handler
+never lets go of its endpoint on a failure: any failure inside the authenticator (a
+callback that raises or answers a non-bool, the handler's loop itself) denies, and only
+``stop()`` or the context's termination unbinds it.
 """
 
 from __future__ import annotations

@@ -1,14 +1,23 @@
 """AsyncioAuthenticator: the ZAP handler as a task on an asyncio event loop.
 
 Owns: the task that awaits requests on the handler socket (a :mod:`zmq4.asyncio` socket
-wrapping the REP that ``Authenticator.start`` binds) and answers each one. ``start`` must
-be called with the loop running (it creates the task); ``stop`` cancels the task and
-closes the socket.
+wrapping the blocking REP that ``Authenticator.start`` binds) and answers each one with
+:meth:`Authenticator.areply_for`, so an ``async def`` CURVE callback is awaited on this
+loop. ``start`` must be called with the loop running (it creates the task); ``stop``
+cancels the task and closes the socket.
+
+Rules: never fail open. A request whose decision fails is refused by ``areply_for``; if
+the task's loop itself fails it logs CRITICAL on ``zmq4.auth`` and answers 400 to every
+request (the one in hand included) until ``stop()``; and if the task ends any other way
+(the event loop closed, an exception it cannot answer through) the handler socket stays
+bound until ``stop()``, so handshakes time out rather than find no handler (with none
+bound, 4.0's rules would accept them).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .. import asyncio as zasyncio
@@ -24,6 +33,7 @@ class AsyncioAuthenticator(Authenticator):
         super().__init__(*args, **kwargs)
         self._task: asyncio.Task[None] | None = None
         self._async_zap: zasyncio.Socket | None = None
+        self._in_hand: list[bytes] | None = None
 
     def start(self) -> None:
         if self._task is not None:
@@ -34,17 +44,41 @@ class AsyncioAuthenticator(Authenticator):
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
+        try:
+            await self._serve(self.areply_for)
+        except ZMQError as exc:
+            if exc.errno in (C.ETERM, C.ENOTSOCK):
+                return
+            await self._fail_closed(exc)
+        except Exception as exc:  # noqa: BLE001 - a failing handler must deny
+            await self._fail_closed(exc)
+
+    async def _serve(self, answer: Callable[[list[bytes]], Awaitable[list[bytes]]]) -> None:
         zap = self._async_zap
         assert zap is not None
+        if self._in_hand is not None:  # the request the failed loop had read
+            await zap.send_multipart(await answer(self._in_hand))
+            self._in_hand = None
         while True:
-            try:
-                msg = await zap.recv_multipart()
-                await zap.send_multipart(self.reply_for(msg))
-            except ZMQError as exc:
-                if exc.errno in (C.ETERM, C.ENOTSOCK):
-                    return
-                self.log.exception("zmq4.auth: handler task failed")
+            self._in_hand = await zap.recv_multipart()
+            await zap.send_multipart(await answer(self._in_hand))
+            self._in_hand = None
+
+    async def _refuse(self, msg: list[bytes]) -> list[bytes]:
+        return self.refusal_for(msg)
+
+    async def _fail_closed(self, exc: BaseException) -> None:
+        self.log.critical("zmq4.auth: the ZAP handler task failed (%s: %s); every "
+                          "handshake on this context is refused until stop()",
+                          type(exc).__name__, exc, exc_info=exc)
+        try:
+            await self._serve(self._refuse)
+        except ZMQError as again:
+            if again.errno in (C.ETERM, C.ENOTSOCK):
                 return
+            self.log.critical("zmq4.auth: the handler cannot answer (%s); its endpoint "
+                              "stays bound so that handshakes time out instead of "
+                              "passing", again)
 
     def stop(self) -> None:
         task, self._task = self._task, None
@@ -54,3 +88,4 @@ class AsyncioAuthenticator(Authenticator):
         if zap is not None:
             zap.close()
         self.zap_socket = None
+        self._close_private_loop()
