@@ -170,7 +170,11 @@ def zmq_init(io_threads: int) -> Optional[_Context]:
         _set_errno(_C.EINVAL)
         return None
     ctx = _Context()
-    ctx.set(_C.IO_THREADS, io_threads)
+    try:
+        ctx.set(_C.IO_THREADS, io_threads)
+    except ZMQError as e:  # beyond a C int
+        _set_errno(e.errno)
+        return None
     return ctx
 
 

@@ -24,6 +24,8 @@ from . import options as _options
 from .pipe import Pipe
 from .socket_base import _CONFLATE_TYPES, SocketBase, inproc_hwm
 
+_INT_MAX = 2**31 - 1
+
 _live_contexts: weakref.WeakSet[Context] = weakref.WeakSet()
 
 
@@ -54,6 +56,9 @@ class Context:
     def set(self, option: int, value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ZMQError(C.EINVAL, f"context option {option}: value must be an int")
+        if value > _INT_MAX:  # the C API's int: libzmq 4.0 cannot be given more
+            raise ZMQError(C.EINVAL, f"context option {option}: {value} out of range "
+                                     f"(<= {_INT_MAX})")
         if option == C.IO_THREADS:
             if value < 0:
                 raise ZMQError(C.EINVAL, f"ZMQ_IO_THREADS: {value} out of range (>= 0)")

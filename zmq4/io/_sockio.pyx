@@ -98,15 +98,18 @@ cpdef Py_ssize_t send_chunks(int fd, list chunks) except -2:
     raise OSError(err, os.strerror(err))
 
 
-cpdef Py_ssize_t recv_into(int fd, object buf) except -2:
-    """Read into writable ``buf``: bytes read (0 at EOF), or -1 if nothing is there now."""
+cpdef Py_ssize_t recv_into(int fd, object buf, Py_ssize_t size=-1) except -2:
+    """Read into writable ``buf`` (at most ``size`` bytes of it when ``size`` >= 0):
+    bytes read (0 at EOF), or -1 if nothing is there now."""
     cdef Py_buffer view
     cdef ssize_t n
     cdef int err
     PyObject_GetBuffer(buf, &view, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    if size < 0 or size > view.len:
+        size = view.len
     try:
         with nogil:  # the copy can be long: the socket's thread decodes meanwhile
-            n = recv(fd, view.buf, <size_t>view.len, 0)
+            n = recv(fd, view.buf, <size_t>size, 0)
             err = errno
     finally:
         PyBuffer_Release(&view)

@@ -18,8 +18,7 @@ cdef class _EngineBase:
     cdef public bint lent  # an event loop reads this connection (zmq4.io.session)
     cdef public bint shared  # a duplicate of fd is (or was) watched elsewhere
     cdef public unsigned int _mask  # epoll flags (EPOLLET is bit 31)
-    cdef public object _buf
-    cdef public object _view
+    cdef public Py_ssize_t read_size
 
     cpdef write_chunks(self, list chunks)
     cpdef send_messages(self, list messages)

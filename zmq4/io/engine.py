@@ -10,6 +10,16 @@ does not take at once waits as a queue of chunks (views, never re-copied) sent w
 ``sendmsg``. The rest of a large frame body is read straight into the frame's own memory
 (``ZmtpConnection.direct_decoder``). Runs only in its I/O thread.
 
+Memory and fairness (a hostile peer costs its own connection, never the others'): an
+engine owns no read buffer. Reads go into one buffer per reading thread (the I/O thread,
+or a thread the session lends the reads to), allocated on that thread's first read: the
+decoder keeps nothing that points into it. Each read is sized so that one connection's
+turn costs about ``TURN_BUDGET_S`` of the thread: the next read of a connection whose last
+read took longer to read and process shrinks in proportion (down to ``MIN_READ``), and
+grows back (up to ``MAX_READ``) when reads are cheap. A peer streaming tiny frames or
+endless MORE parts thus gets small reads while bulk transfers keep large ones, and the
+other connections of the thread wait for at most one such turn each.
+
 Rules: the session decides what happens to messages (``session.engine_*`` callbacks);
 the engine only moves bytes. Reading pauses while the session cannot deliver (RCVHWM
 back-pressure) and resumes when it asks; while paused with nothing to write, the fd is
@@ -26,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import socket as _socket
+import threading
 import time
 from collections import deque
 from typing import Any, Optional
@@ -36,11 +47,27 @@ from ..zmtp.mechanisms.null import NullMechanism
 from ._sockio import IOV_MAX_CHUNKS, recv_into, send_chunks
 from .reactor import EPOLLET, EPOLLIN, EPOLLOUT, EPOLLRDHUP, IOThread
 
-_READ_SIZE = 256 * 1024
+MAX_READ = 256 * 1024  # one read at most (bytes), and the per-thread buffer's size
+MIN_READ = 8 * 1024  # one read at least, however costly its processing (libzmq's batch)
+TURN_BUDGET_S = 0.0005  # the I/O thread time one connection's read + decode aims at
 OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unsent
 # A frame body with at least this much still to come is read into its own memory rather
 # than through the read buffer (smaller rests are better read with what follows them).
 _DIRECT_READ = 64 * 1024
+
+
+_buffers = threading.local()
+
+
+def _thread_buffer() -> tuple[bytearray, memoryview]:
+    """The calling thread's read buffer (``MAX_READ`` bytes) and a view of it, made on
+    the thread's first read and kept for its life."""
+    try:
+        return _buffers.pair  # type: ignore[no-any-return]
+    except AttributeError:
+        buf = bytearray(MAX_READ)
+        pair = _buffers.pair = (buf, memoryview(buf))
+        return pair
 
 
 class _EngineBase:
@@ -58,8 +85,7 @@ class _EngineBase:
         self.lent = False  # an event loop reads us, not the I/O thread (zmq4.io.session)
         self.shared = False  # a duplicate of our fd is (or was) watched by such a loop
         self._mask = EPOLLIN
-        self._buf = bytearray(_READ_SIZE)
-        self._view = memoryview(self._buf)
+        self.read_size = MAX_READ
 
     def plug(self) -> None:
         self.io.load += 1
@@ -160,15 +186,24 @@ class _EngineBase:
             self.on_readable()
 
     def _recv(self) -> Optional[memoryview]:
-        """One read; None if nothing now; an empty view at EOF."""
+        """One read of at most ``read_size`` bytes into this thread's read buffer; None
+        if nothing now; an empty view at EOF. The view is valid until this thread's next
+        read."""
+        buf, view = _thread_buffer()
         try:
-            n = recv_into(self.fd, self._buf)
+            n = recv_into(self.fd, buf, self.read_size)
         except OSError as e:
             self._failed(f"recv failed: {e.strerror}")
             return None
         if n < 0:
             return None
-        return self._view[:n]
+        return view[:n]
+
+    def _budget(self, n: int, started: float) -> None:
+        """Size the next read from what this one (``n`` bytes) cost since ``started``."""
+        spent = time.perf_counter() - started
+        size = MAX_READ if spent <= 0.0 else int(n * TURN_BUDGET_S / spent)
+        self.read_size = MAX_READ if size > MAX_READ else MIN_READ if size < MIN_READ else size
 
     def _failed(self, reason: str) -> None:
         if not self.closed:
@@ -242,14 +277,17 @@ class StreamEngine(_EngineBase):
             if room is not None:
                 self._read_body(room)
                 return
+        started = time.perf_counter()
         data = self._recv()
         if data is None:
             return
-        messages = conn.receive_messages(data if len(data) else b"")
+        n = len(data)
+        messages = conn.receive_messages(data if n else b"")
         if messages is None:
             self._after_input()  # not plain data: events and output to handle
         elif messages:
             self.session.engine_messages(messages)
+        self._budget(n, started)
 
     def _read_body(self, room: memoryview) -> None:
         """Read the rest of a large frame body straight into its own memory."""

@@ -25,6 +25,7 @@ ordinary classes; the loop just runs without the interpreter); works the same in
 
 from __future__ import annotations
 
+import errno as _errno
 import heapq
 import itertools
 import logging
@@ -36,6 +37,8 @@ import time
 import weakref
 from collections import deque
 from typing import Any, Callable, Optional
+
+from ..errors import ZMQError
 
 log = logging.getLogger("zmq4.io")
 
@@ -68,7 +71,11 @@ class IOThread:
 
     def __init__(self, name: str) -> None:
         self._ep = select.epoll()
-        self._wake = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        try:
+            self._wake = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        except BaseException:
+            self._ep.close()
+            raise
         self._ep.register(self._wake, EPOLLIN)
         self._mailbox: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._handlers: dict[int, Any] = {}
@@ -81,8 +88,13 @@ class IOThread:
         # held by the loop except while it waits in epoll: see the module docstring
         self.busy = threading.Lock()
         self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        try:
+            self.thread.start()
+        except BaseException:
+            self._ep.close()
+            os.close(self._wake)
+            raise
         _threads.add(self)
-        self.thread.start()
 
     # -- any thread ---------------------------------------------------------------------
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -268,7 +280,22 @@ class IOPool:
     """The I/O threads of one context (started with its first tcp/ipc endpoint)."""
 
     def __init__(self, count: int) -> None:
-        self.threads = [IOThread(f"zmq4-io-{i}") for i in range(count)]
+        """Start ``count`` I/O threads, or none: a failure (no fd left for an epoll set or
+        a wake-up eventfd, no thread) stops those already started and raises ZMQError
+        (EMFILE, ENFILE, ...: the OS's errno; EAGAIN when no thread can be started)."""
+        self.threads: list[IOThread] = []
+        try:
+            for i in range(count):
+                self.threads.append(IOThread(f"zmq4-io-{i}"))
+        except (OSError, RuntimeError) as exc:
+            for t in self.threads:
+                t.stop()
+            if isinstance(exc, OSError):
+                code, detail = exc.errno or _errno.EMFILE, exc.strerror
+            else:
+                code, detail = _errno.EAGAIN, str(exc)
+            raise ZMQError(code, f"cannot start I/O thread {len(self.threads)} of {count}: "
+                                 f"{detail}") from None
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self.sessions: set[Any] = set()  # live sessions (lingering ones included)
