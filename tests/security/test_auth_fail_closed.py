@@ -430,3 +430,13 @@ def test_an_asyncio_handler_whose_loop_dies_refuses_everyone(
             ctx.destroy(linger=0)
 
     asyncio.run(main())
+
+
+def test_asyncio_authenticator_started_without_a_loop_binds_nothing() -> None:
+    ctx = zmq4.Context()
+    authenticator = AsyncioAuthenticator(ctx)
+    with pytest.raises(RuntimeError):
+        authenticator.start()
+    assert authenticator.zap_socket is None
+    assert ctx._core.find_inproc("inproc://zeromq.zap.01") is None
+    ctx.term()

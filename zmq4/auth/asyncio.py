@@ -38,10 +38,11 @@ class AsyncioAuthenticator(Authenticator):
     def start(self) -> None:
         if self._task is not None:
             return
+        loop = asyncio.get_running_loop()  # RuntimeError before anything is bound
         super().start()
         assert self.zap_socket is not None
         self._async_zap = zasyncio.Socket.from_socket(self.zap_socket)
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._task = loop.create_task(self._run())
 
     async def _run(self) -> None:
         try:
