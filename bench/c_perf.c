@@ -5,10 +5,14 @@
      c_perf remote_thr <connect> <size> <count>   PUSH
      c_perf local_lat  <bind>    <size> <count>   REP: prints "endpoint", echoes
      c_perf remote_lat <connect> <size> <count>   REQ: prints one-way latency in us
+                                                  (mean p50 p99 of the round trips / 2)
+     c_perf inproc_thr -         <size> <count>   PUSH thread -> PULL: prints msg/s
+     c_perf inproc_lat -         <size> <count>   REQ thread <-> REP: as remote_lat
 
    Only zmq_send/zmq_recv with caller buffers: no zmq_msg_t, whose size differs between
    libzmq 4.0 (32 bytes, our header) and the 4.3 that pyzmq bundles (64 bytes). */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +53,56 @@ static void *connected(void *ctx, int type, const char *endpoint) {
     return s;
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* REQ round trips on s: prints the one-way latency (mean, p50, p99) in us. */
+static void req_loop(void *s, char *buf, size_t size, long count) {
+    double *rtt = malloc(sizeof(double) * (size_t) (count > 1 ? count : 1));
+    long i;
+    if (!rtt) die("malloc");
+    if (zmq_send(s, buf, size, 0) < 0 || zmq_recv(s, buf, size, 0) < 0) die("warm-up");
+    double start = now();
+    for (i = 1; i < count; i++) {
+        double t0 = now();
+        if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+        if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+        rtt[i - 1] = now() - t0;
+    }
+    double elapsed = now() - start;
+    long n = count - 1;
+    qsort(rtt, (size_t) n, sizeof(double), cmp_double);
+    printf("%.2f %.2f %.2f\n", elapsed / n / 2 * 1e6, rtt[n / 2] / 2 * 1e6,
+           rtt[(long) (n * 0.99)] / 2 * 1e6);
+    free(rtt);
+}
+
+struct peer { void *ctx; size_t size; long count; int type; };
+
+/* The other thread of inproc_thr (PUSH: count messages) and inproc_lat (REQ loop). */
+static void *inproc_peer(void *arg) {
+    struct peer *p = arg;
+    char *buf = calloc(p->size ? p->size : 1, 1);
+    void *s = connected(p->ctx, p->type, "inproc://c_perf");
+    long i;
+    if (!buf) die("calloc");
+    if (p->type == ZMQ_PUSH) {
+        for (i = 0; i < p->count; i++)
+            if (zmq_send(s, buf, p->size, 0) < 0) die("zmq_send");
+    } else {
+        req_loop(s, buf, p->size, p->count);
+    }
+    zmq_close(s);
+    free(buf);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc != 5) {
-        fprintf(stderr, "usage: c_perf local_thr|remote_thr|local_lat|remote_lat "
-                        "<endpoint> <size> <count>\n");
+        fprintf(stderr, "usage: c_perf local_thr|remote_thr|local_lat|remote_lat|"
+                        "inproc_thr|inproc_lat <endpoint> <size> <count>\n");
         return 2;
     }
     const char *mode = argv[1], *endpoint = argv[2];
@@ -85,14 +135,31 @@ int main(int argc, char **argv) {
         }
     } else if (strcmp(mode, "remote_lat") == 0) {
         s = connected(ctx, ZMQ_REQ, endpoint);
-        if (zmq_send(s, buf, size, 0) < 0 || zmq_recv(s, buf, size, 0) < 0) die("warm-up");
-        double start = now();
-        for (i = 1; i < count; i++) {
-            if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+        req_loop(s, buf, size, count);
+    } else if (strcmp(mode, "inproc_thr") == 0 || strcmp(mode, "inproc_lat") == 0) {
+        int thr = strcmp(mode, "inproc_thr") == 0;
+        struct peer p = {ctx, size, count, thr ? ZMQ_PUSH : ZMQ_REQ};
+        pthread_t t;
+        int hwm = 0;
+        s = zmq_socket(ctx, thr ? ZMQ_PULL : ZMQ_REP);
+        if (!s) die("zmq_socket");
+        zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+        if (zmq_bind(s, "inproc://c_perf") != 0) die("zmq_bind");
+        if (pthread_create(&t, NULL, inproc_peer, &p) != 0) die("pthread_create");
+        if (thr) {
             if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+            double start = now();
+            for (i = 1; i < count; i++)
+                if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+            double elapsed = now() - start;
+            printf("%.0f\n", (count - 1) / elapsed);
+        } else {
+            for (i = 0; i < count; i++) {
+                if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+                if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+            }
         }
-        double elapsed = now() - start;
-        printf("%.1f\n", elapsed / (count - 1) / 2 * 1e6);
+        pthread_join(t, NULL);
     } else {
         fprintf(stderr, "c_perf: unknown mode %s\n", mode);
         return 2;

@@ -1,12 +1,15 @@
-"""C programs on zmq4's shim against the same programs on real libzmq (issue #6).
+"""C programs on zmq4's shim against the same programs on real libzmq (issues #6, #20).
 
 Builds bench/c_perf.c twice, linked to zmq4's ``libzmq.so.5`` (embedded mode: each
 process starts its own Python) and to the libzmq 4.3 that pyzmq bundles, then runs
-libzmq's perf-tool pairs over tcp, each library talking to itself, two processes per
-test: PUSH->PULL throughput and REQ/REP one-way latency. Every figure is the best of
---repeat runs, zmq4 and libzmq interleaved so load changes hit both alike.
+libzmq's perf-tool shapes, each library talking to itself: over tcp, two processes per
+test (PUSH->PULL throughput, REQ/REP latency), and over inproc, two threads of one
+process (inproc_thr, inproc_lat). Latency is one way (round trip / 2), as p50 and p99 of
+the round trips. zmq4 and libzmq alternate within each round, so load changes hit both
+alike; the table gives the median of the rounds with their range.
 
     python bench/c_perf.py [--sizes 1,64,1024] [--count 200000] [--lat-count 5000]
+                           [--rounds 3] [--transports tcp,inproc]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,8 +47,15 @@ def build(outdir: str, name: str, library: str) -> str:
     return exe
 
 
-def pair(exe: str, local: str, remote: str, size: int, count: int) -> float:
+def run_test(exe: str, mode: str, size: int, count: int) -> list[float]:
+    """One test; throughput: [msg/s]; latency: [mean, p50, p99] one way in us."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no Python in the environment
+    if mode in ("inproc_thr", "inproc_lat"):
+        out = subprocess.run([exe, mode, "-", str(size), str(count)], capture_output=True,
+                             text=True, env=env, timeout=600, check=True).stdout
+        return [float(x) for x in out.split()]
+    local, remote = ("local_thr", "remote_thr") if mode == "thr" else ("local_lat",
+                                                                       "remote_lat")
     server = subprocess.Popen([exe, local, "tcp://127.0.0.1:*", str(size), str(count)],
                               stdout=subprocess.PIPE, text=True, env=env)
     assert server.stdout is not None
@@ -54,7 +65,12 @@ def pair(exe: str, local: str, remote: str, size: int, count: int) -> float:
     out, _ = server.communicate(timeout=600)
     if server.returncode:
         raise RuntimeError(f"{local} failed")
-    return float((out if local == "local_thr" else client.stdout).strip())
+    return [float(x) for x in (out if local == "local_thr" else client.stdout).split()]
+
+
+def cell(values: list[float], fmt: str) -> str:
+    return (f"{format(statistics.median(values), fmt)} "
+            f"[{format(min(values), fmt)}–{format(max(values), fmt)}]")
 
 
 def main() -> None:
@@ -62,30 +78,47 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,64,1024")
     ap.add_argument("--count", type=int, default=200000)
     ap.add_argument("--lat-count", type=int, default=5000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--transports", default="tcp,inproc")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    transports = args.transports.split(",")
+    tests = []
+    for t in transports:
+        thr, lat = ("thr", "lat") if t == "tcp" else ("inproc_thr", "inproc_lat")
+        tests += [(t, "throughput", thr, s, args.count) for s in sizes]
+        tests += [(t, "latency", lat, s, args.lat_count) for s in sizes]
     with tempfile.TemporaryDirectory() as tmp:
         exes = {"zmq4": build(tmp, "c_perf_zmq4", zmq4.get_library()),
                 "libzmq": build(tmp, "c_perf_libzmq", libzmq_from_pyzmq())}
-        rows = []
-        for kind, size, count in ([("throughput", s, args.count) for s in sizes]
-                                  + [("latency us", s, args.lat_count) for s in sizes]):
-            local, remote = (("local_thr", "remote_thr") if kind == "throughput"
-                             else ("local_lat", "remote_lat"))
-            best: dict[str, float] = {}
-            for _ in range(args.repeat):
-                for impl, exe in exes.items():
-                    print(f"  {kind:<11} {size:>6} B x {count} via {impl} ...",
-                          file=sys.stderr, flush=True)
-                    v = pair(exe, local, remote, size, count)
-                    keep = max if kind == "throughput" else min
-                    best[impl] = keep(best.get(impl, v), v)
-            rows.append((kind, size, best["zmq4"], best["libzmq"]))
-    print(f"{'C program, tcp':<16}{'size':>6}{'zmq4 shim':>14}{'libzmq':>14}{'zmq4/libzmq':>13}")
-    for kind, size, a, b in rows:
-        print(f"{kind:<16}{size:>6}{a:>14,.1f}{b:>14,.1f}{a / b:>12.2f}x")
-    print("(throughput in msg/s: higher is better; latency: lower is better)")
+        results: dict[tuple[str, str, int], dict[str, list[list[float]]]] = {}
+        for r in range(args.rounds):
+            order = list(exes.items()) if r % 2 == 0 else list(exes.items())[::-1]
+            for transport, kind, mode, size, count in tests:
+                for impl, exe in order:
+                    print(f"  round {r + 1}: {transport} {kind} {size} B x {count} via "
+                          f"{impl} ...", file=sys.stderr, flush=True)
+                    got = run_test(exe, mode, size, count)
+                    results.setdefault((transport, kind, size), {}).setdefault(
+                        impl, []).append(got)
+    print(f"\nC programs, zmq4's shim vs libzmq in C; medians of {args.rounds} alternating "
+          "rounds [range]\n")
+    print("| test | size | zmq4 shim | libzmq | zmq4 / libzmq |")
+    print("|---|---|---|---|---|")
+    for (transport, kind, size), by in results.items():
+        if kind == "throughput":
+            z = [v[0] for v in by["zmq4"]]
+            lz = [v[0] for v in by["libzmq"]]
+            print(f"| {transport} throughput (msg/s) | {size} B | {cell(z, ',.0f')} | "
+                  f"{cell(lz, ',.0f')} | {statistics.median(z) / statistics.median(lz):.2f}x |")
+        else:
+            for label, i in (("p50", 1), ("p99", 2)):
+                z = [v[i] for v in by["zmq4"]]
+                lz = [v[i] for v in by["libzmq"]]
+                print(f"| {transport} latency {label} (us, one way) | {size} B | "
+                      f"{cell(z, '.1f')} | {cell(lz, '.1f')} | "
+                      f"{statistics.median(z) / statistics.median(lz):.2f}x |")
+    print("\n(throughput: higher is better; latency: lower is better)")
 
 
 if __name__ == "__main__":
