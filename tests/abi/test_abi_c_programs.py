@@ -36,6 +36,7 @@ PLAIN_PROGRAMS = [
     "bad_input.c",   # NULL/stale/foreign handles, sizes, messages: errno, no crash
     "utils.c",       # stopwatch, zmq_sleep, zmq_threadstart/close
     "proxy.c",       # zmq_proxy_steerable with capture and TERMINATE
+    "headers40.c",   # #19: 4.0's headers bring <stdio.h>, <string.h>, <stdlib.h>
 ]
 
 
