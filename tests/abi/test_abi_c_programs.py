@@ -36,6 +36,8 @@ PLAIN_PROGRAMS = [
     "bad_input.c",   # NULL/stale/foreign handles, sizes, messages: errno, no crash
     "utils.c",       # stopwatch, zmq_sleep, zmq_threadstart/close
     "proxy.c",       # zmq_proxy_steerable with capture and TERMINATE
+    "inproc_linger0.c",  # #19: inproc messages outlive their writer's LINGER 0 close
+    "actor.c",       # #19: a CZMQ-style actor: ZMQ_FD + ZMQ_EVENTS, goodbye with LINGER 0
     "headers40.c",   # #19: 4.0's headers bring <stdio.h>, <string.h>, <stdlib.h>
 ]
 

@@ -128,7 +128,9 @@ class SocketBase(SocketCore):
         elif kind == "pipe_term":
             pipe = cmd[1]
             if pipe in self.pipes:
-                if pipe.process_term():
+                # a socket reads what its peer queued before it ended, whatever the
+                # peer's LINGER (libzmq 4.0: the reader drains up to the delimiter)
+                if pipe.process_term(False):
                     self.pipe_ended(pipe)
                 else:
                     self.xread_activated(pipe)  # read what is left, up to the delimiter
