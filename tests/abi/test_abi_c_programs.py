@@ -41,6 +41,11 @@ PLAIN_PROGRAMS = [
     "headers40.c",   # #19: 4.0's headers bring <stdio.h>, <string.h>, <stdlib.h>
 ]
 
+#: programs taking "tcp" or "ipc" (they start I/O objects, which inproc does not)
+NETWORK_PROGRAMS = [
+    "fd_after_connect.c",  # #19: ZMQ_FD readable after tcp/ipc connect or bind
+]
+
 
 @pytest.mark.parametrize("program", TRANSPORT_PROGRAMS)
 def test_inproc(c_program: Build, program: str) -> None:
@@ -55,6 +60,12 @@ def test_tcp(c_program: Build, program: str) -> None:
 @pytest.mark.parametrize("program", PLAIN_PROGRAMS)
 def test_program(c_program: Build, program: str) -> None:
     abi_support.run_ok(c_program(program))
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("program", NETWORK_PROGRAMS)
+def test_network_program(c_program: Build, program: str, transport: str) -> None:
+    abi_support.run_ok(c_program(program), transport)
 
 
 def test_monitor_stopped(c_program: Build) -> None:

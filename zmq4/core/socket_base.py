@@ -136,6 +136,8 @@ class SocketBase(SocketCore):
                     self.xread_activated(pipe)  # read what is left, up to the delimiter
         elif kind == "bind":
             self.attach_pipe(cmd[1])
+        elif kind == "own":
+            pass  # see _announce_child: the wake-up was the point
         elif kind == "hiccup":
             pipe = cmd[1]
             if pipe in self.pipes:
@@ -243,6 +245,7 @@ class SocketBase(SocketCore):
         self.options.last_endpoint = resolved
         self.endpoints.setdefault(resolved, []).append(listener)
         listener.start()
+        self._announce_child()
 
     def _transport_connect(self, transport: str, address: str, endpoint: str) -> None:
         from ..io.address import resolve_ipc, resolve_tcp_connect
@@ -264,6 +267,16 @@ class SocketBase(SocketCore):
         self.options.last_endpoint = addr.endpoint()
         self.endpoints.setdefault(endpoint, []).append(session)
         io.post(session.start_connecting)
+        self._announce_child()
+
+    def _announce_child(self) -> None:
+        """libzmq own_t::launch_child: a socket that starts a listener or a session sends
+        itself an "own" command, so its ZMQ_FD turns readable after a tcp/ipc zmq_bind or
+        zmq_connect. zmq4 registers the child synchronously, so the command carries
+        nothing; the wake-up is what programs observe and rely on: one that polls ZMQ_FD
+        before it ever read ZMQ_EVENTS would otherwise not wake for the first message
+        (a pipe signals its reader only once a read found it empty, as libzmq's ypipe)."""
+        self.mailbox.post(("own",))
 
     # -- services for the I/O layer (called from I/O threads; must not touch socket state)
     def make_session_pipes(self, session: Any) -> tuple[Pipe, Pipe]:
