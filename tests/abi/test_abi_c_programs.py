@@ -44,6 +44,7 @@ PLAIN_PROGRAMS = [
 #: programs taking "tcp" or "ipc" (they start I/O objects, which inproc does not)
 NETWORK_PROGRAMS = [
     "fd_after_connect.c",  # #19: ZMQ_FD readable after tcp/ipc connect or bind
+    "monitor_closed.c",    # #19: EVENT_CLOSED from listeners and connecters
 ]
 
 

@@ -143,8 +143,9 @@ class SocketBase(SocketCore):
             if pipe in self.pipes:
                 self.xhiccuped(pipe)
         elif kind == "stop":
+            # libzmq process_stop: the monitor ends with the context's termination
             self.ctx_terminated = True
-            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
+            self._stop_monitor(notify=True)
         elif kind == "call":
             cmd[1](*cmd[2:])
         else:  # pragma: no cover - a programming error, never user input
@@ -410,8 +411,7 @@ class SocketBase(SocketCore):
                         log.exception("zmq4 close hook %r failed", hook)
 
     def _close_steps(self) -> None:
-        self.event(C.EVENT_MONITOR_STOPPED, 0, "")
-        self._stop_monitor()
+        io_threads: list[Any] = []  # where our listeners and sessions are ending
         for name in list(self.inproc_names):
             self.ctx.unregister_inproc(name, self)
         self.inproc_names.clear()
@@ -425,18 +425,40 @@ class SocketBase(SocketCore):
                         self.ctx.cancel_pending(ep, item)
                 else:
                     item.terminate(self.options.linger)
+                    if item.io not in io_threads:
+                        io_threads.append(item.io)
         self.endpoints.clear()
         for pipe in list(self.pipes):
             pipe.terminate(delay)
         self.pipes.clear()
+        self._stop_monitor_after(io_threads)
+
+    def _stop_monitor_after(self, io_threads: list[Any]) -> None:
+        """The monitor's last event, MONITOR_STOPPED, once our listeners and sessions
+        have run the termination just posted to their I/O threads (libzmq 4.0 stops the
+        monitor when the socket is destroyed, after its children ended): the CLOSED of a
+        listener or connecter reaches the monitor before it. Each I/O thread runs what is
+        posted to it in order, so a relay through them suffices; the last one stops the
+        monitor. With no I/O thread involved (or one already stopped), it happens here."""
+        if self._monitor is None:
+            return
+        n = len(io_threads)
+
+        def relay(i: int) -> None:
+            while i < n:
+                if io_threads[i].post(relay, i + 1):
+                    return
+                i += 1  # that thread is gone: nothing of ours runs there any more
+            self._stop_monitor(notify=True)
+
+        relay(0)
 
     # ------------------------------------------------------------------ monitor
     def monitor(self, endpoint: Optional[str], events: int) -> None:
         """zmq_socket_monitor: publish selected events on a PAIR bound to ``endpoint``."""
         self._check()
         if endpoint is None:
-            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
-            self._stop_monitor()
+            self._stop_monitor(notify=True)
             return
         transport, _ = parse_endpoint(endpoint)
         if transport != "inproc":
@@ -457,14 +479,16 @@ class SocketBase(SocketCore):
             self._monitor = mon
             self._monitor_events = events
 
-    def _stop_monitor(self) -> None:
+    def _stop_monitor(self, notify: bool = False) -> None:
+        """Any thread: end the monitor, after a MONITOR_STOPPED event if ``notify``. The
+        monitor PAIR closes with LINGER 0 (as libzmq's: it never holds up ctx_term); the
+        events already queued stay readable, as inproc peers read up to the delimiter."""
+        if notify:
+            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
         with self._monitor_lock:
             mon, self._monitor = self._monitor, None
             self._monitor_events = 0
         if mon is not None and not mon.closed:
-            # events already queued (MONITOR_STOPPED) stay readable by the monitor's
-            # reader, as libzmq's inproc pipes deliver what was written before a close
-            mon.options.linger = -1
             mon.close()
 
     def event(self, event: int, value: int, endpoint: str) -> None:
