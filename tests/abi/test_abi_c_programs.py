@@ -34,6 +34,7 @@ PLAIN_PROGRAMS = [
     "curve_z85.c",   # zmq_curve_keypair, Z85, CURVE key options
     "shutdown.c",    # blocking calls interrupted by zmq_ctx_shutdown / zmq_ctx_term
     "bad_input.c",   # NULL/stale/foreign handles, sizes, messages: errno, no crash
+    "handle_tag.c",  # #19: handles point at libzmq's tag words; still checked
     "utils.c",       # stopwatch, zmq_sleep, zmq_threadstart/close
     "proxy.c",       # zmq_proxy_steerable with capture and TERMINATE
     "inproc_linger0.c",  # #19: inproc messages outlive their writer's LINGER 0 close
