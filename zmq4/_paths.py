@@ -5,9 +5,11 @@ Owns: ``get_include()``, ``get_library()`` and the compiler/linker flags that
 ``zmq4/lib/libzmq.so.5``; an in-place (editable) build has the library in the source tree's
 ``zmq4/lib/`` and the headers in its top-level ``include/``.
 
-The library's SONAME is ``libzmq.so.5`` (libzmq 4.0's), so a C program links it with
+The library's SONAME is ``libzmq.so.5`` (libzmq 4.1+'s), so a C program links it with
 ``-l:libzmq.so.5`` (wheels cannot carry a ``libzmq.so`` symlink) and finds it at run time
 through the rpath; that rpath can shadow a system libzmq for that program, which is the point.
+Beside it, ``libzmq.so.4`` (libzmq 4.0's SONAME) is a filter whose symbols resolve in
+``libzmq.so.5``: for binaries built against a real 4.0; new links use ``libzmq.so.5``.
 Leaf module: imports only the standard library.
 """
 
