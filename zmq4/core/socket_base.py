@@ -412,26 +412,29 @@ class SocketBase(SocketCore):
 
     def _close_steps(self) -> None:
         io_threads: list[Any] = []  # where our listeners and sessions are ending
-        for name in list(self.inproc_names):
-            self.ctx.unregister_inproc(name, self)
-        self.inproc_names.clear()
-        delay = self.options.linger != 0
-        for ep, owned in list(self.endpoints.items()):
-            for item in owned:
-                if isinstance(item, Pipe):
-                    # a connect-before-bind outlives the socket unless LINGER 0: the
-                    # name's later binder still gets what was queued (4.0 test_hwm)
-                    if ep.startswith("inproc://") and not delay:
-                        self.ctx.cancel_pending(ep, item)
-                else:
-                    item.terminate(self.options.linger)
-                    if item.io not in io_threads:
-                        io_threads.append(item.io)
-        self.endpoints.clear()
-        for pipe in list(self.pipes):
-            pipe.terminate(delay)
-        self.pipes.clear()
-        self._stop_monitor_after(io_threads)
+        try:
+            for name in list(self.inproc_names):
+                self.ctx.unregister_inproc(name, self)
+            self.inproc_names.clear()
+            delay = self.options.linger != 0
+            for ep, owned in list(self.endpoints.items()):
+                for item in owned:
+                    if isinstance(item, Pipe):
+                        # a connect-before-bind outlives the socket unless LINGER 0: the
+                        # name's later binder still gets what was queued (4.0 test_hwm)
+                        if ep.startswith("inproc://") and not delay:
+                            self.ctx.cancel_pending(ep, item)
+                    else:
+                        item.terminate(self.options.linger)
+                        if item.io not in io_threads:
+                            io_threads.append(item.io)
+            self.endpoints.clear()
+            for pipe in list(self.pipes):
+                pipe.terminate(delay)
+            self.pipes.clear()
+        finally:
+            # whatever failed above, the monitor PAIR closes too (ctx_term waits for it)
+            self._stop_monitor_after(io_threads)
 
     def _stop_monitor_after(self, io_threads: list[Any]) -> None:
         """The monitor's last event, MONITOR_STOPPED, once our listeners and sessions
