@@ -38,6 +38,13 @@
  * down every context created through the shim and calls shim_drain(), which
  * makes new calls fail with ETERM and waits (bounded) for calls in flight.
  *
+ * The right Python: the library and zmq4's extensions hold for the CPython
+ * major.minor they were built for.  Any other (the host interpreter, a
+ * libpython linked into the program, or one named by ZMQ4_LIBPYTHON) is
+ * refused before anything but Py_GetVersion is called: every call fails
+ * with ENOSYS, and stderr says "built for Python X.Y, running A.B" and what
+ * to do.
+ *
  * Finding Python in embedded mode (ZMQ4_DEBUG=1 traces every step):
  *   interpreter: $ZMQ4_PYTHON; else the installation this library sits in
  *   (<prefix>/lib/pythonX.Y/site-packages/zmq4/lib/libzmq.so.5, a venv when
@@ -96,7 +103,8 @@
     X (PyErr_ExceptionMatches)                                                \
     X (PyErr_Clear)                                                           \
     X (PyRun_SimpleStringFlags)                                               \
-    X (PyUnicode_AsUTF8)
+    X (PyUnicode_AsUTF8)                                                      \
+    X (Py_GetVersion)
 
 #define PY_EMBED(X)                                                           \
     X (PyConfig_InitPythonConfig)                                             \
@@ -297,6 +305,49 @@ static int resolve (void *handle, int embed)
 static int py_finalizing (void)
 {
     return py.IsFinalizing ? py.IsFinalizing () : 0;
+}
+
+/* Is the Python just resolved the one this library was built for?  The
+ * bridge's compiled extensions, and the embedded start-up (PyConfig's
+ * layout), hold for that major.minor only: with another one, say which and
+ * what to do, and never call further in (Py_GetVersion is safe to call in
+ * any version, initialised or not).  `embedded`: it is a libpython this
+ * library loaded, not the process's own interpreter. */
+static int python_matches (int embedded)
+{
+    const char *version = py.Py_GetVersion ();
+    int major = 0, minor = 0;
+    char self[PATH_MAX], where[PATH_MAX];
+    Dl_info info;
+    ssize_t n;
+    if (version && sscanf (version, "%d.%d", &major, &minor) == 2
+        && major == PY_MAJOR_VERSION && minor == PY_MINOR_VERSION)
+        return 1;
+    if (!dladdr ((void *) &python_matches, &info) || !info.dli_fname
+        || !realpath (info.dli_fname, self))
+        snprintf (self, sizeof self, "libzmq.so.5");
+    where[0] = 0;
+    if (embedded) {
+        if (dladdr ((void *) py.Py_GetVersion, &info) && info.dli_fname)
+            snprintf (where, sizeof where, "%s", info.dli_fname);
+    } else if ((n = readlink ("/proc/self/exe", where, sizeof where - 1)) > 0)
+        where[n] = 0;
+    complain ("%s was built for Python " PYVER ", running %d.%d%s%s%s", self,
+              major, minor, where[0] ? " (" : "", where, where[0] ? ")" : "");
+    if (embedded)
+        complain ("a zmq4 install works only with the Python it was built "
+                  "for: point ZMQ4_LIBPYTHON at a libpython" PYVER " (or "
+                  "unset it), or link the libzmq.so.5 of a zmq4 installed "
+                  "for Python %d.%d",
+                  major, minor);
+    else
+        complain ("a zmq4 install works only in the Python it was built for: "
+                  "install zmq4 for Python %d.%d (python%d.%d -m pip install "
+                  "zmq4) and load that install's library (python%d.%d -m "
+                  "zmq4 config --library prints its path), or run under "
+                  "Python " PYVER,
+                  major, minor, major, minor, major, minor);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -577,7 +628,7 @@ static int embed_python (const char *root)
                       dlerror ());
             return -1;
         }
-        if (resolve (h, 1) != 0)
+        if (resolve (h, 1) != 0 || !python_matches (1))
             return -1;
         if (py.Py_IsInitialized ()) {
             /* loaded RTLD_LOCAL by someone who already started it */
@@ -659,7 +710,7 @@ static void start (void)
 
     p = dlsym (RTLD_DEFAULT, "Py_IsInitialized");
     if (p) {
-        if (resolve (RTLD_DEFAULT, 0) != 0) {
+        if (resolve (RTLD_DEFAULT, 0) != 0 || !python_matches (0)) {
             start_failed = 1;
             return;
         }

@@ -36,6 +36,9 @@
 #include <errno.h>
 #endif
 #include <stddef.h>
+/* libzmq 4.0's zmq.h pulls in <stdio.h>, and programs written for it rely on
+ * that (printf, FILE with only zmq.h included): so does this one. */
+#include <stdio.h>
 
 #if defined _WIN32
 /* zmq_pollitem_t carries a SOCKET on Windows. */

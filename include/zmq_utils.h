@@ -12,7 +12,12 @@
 #ifndef __ZMQ_UTILS_H_INCLUDED__
 #define __ZMQ_UTILS_H_INCLUDED__
 
+/* As libzmq 4.0's zmq_utils.h: programs written for it use memcmp, strlen,
+ * printf, malloc/free with only the zmq headers included. */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined _MSC_VER && _MSC_VER < 1600
 /* Old Microsoft compilers ship no <stdint.h>; shares zmq.h's guard. */

@@ -16,13 +16,9 @@ from __future__ import annotations
 try:
     from . import z85
 except ImportError as _e:  # pragma: no cover - depends on how zmq4 was imported
-    import os as _os
+    from ._paths import missing_extensions_message as _missing
 
-    raise ImportError(
-        f"zmq4's compiled extensions are missing in {_os.path.dirname(__file__)}: this looks "
-        "like the source tree. Build it in place (pip install --no-build-isolation -e .) "
-        "or run from another directory so the installed zmq4 is imported."
-    ) from _e
+    raise ImportError(_missing()) from _e
 from . import constants, devices, error, utils
 from ._paths import get_include, get_library
 from .certs import curve_keypair, curve_public

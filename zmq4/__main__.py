@@ -67,6 +67,9 @@ def _config(args: argparse.Namespace) -> int:
     if not out:
         print(f"include dir: {_paths.get_include()}")
         print(f"library:     {_paths.get_library()}")
+        alias = os.path.join(os.path.dirname(_paths.get_library()), "libzmq.so.4")
+        if os.path.exists(alias):
+            print(f"4.0 name:    {alias} (for binaries linked against libzmq 4.0)")
         print(f"cflags:      {' '.join(_paths.cflags())}")
         print(f"libs:        {' '.join(_paths.libs())}")
         return 0

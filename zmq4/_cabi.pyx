@@ -14,16 +14,24 @@ live there, once) and converts the result back.
 Rules:
 - Entries run with the GIL held (the shim took it) and never leave a Python exception set;
   failure is ``-1``/``NULL`` (``0`` for ``zmq_msg_size``) with the errno in ``*err``.
-- A context or socket handle is an opaque, non-dereferenceable value encoding
-  (generation, slot, kind) in a registry; a stale, foreign or wrong-kind handle is found by
-  lookup, never dereferenced: ``ENOTSOCK`` for sockets, ``EFAULT`` for contexts.
+- A context or socket handle is a real pointer to a 32-byte record this module owns, which
+  starts, as libzmq's objects do, with a tag word C code may read (CZMQ does, to tell its
+  own objects from libzmq's): ``uint32_t`` 0xabadcafe for a context, 0xbaddecaf for a
+  socket, 0xdeadbeef once terminated/closed. Records live in 16 KiB chunks aligned to
+  their size and never freed; a pointer is checked before it is read: aligned to a record,
+  inside a chunk of ours (a hash set of chunk addresses), tag of the wanted kind. So a
+  foreign, stale or wrong-kind pointer is refused without touching memory we do not own:
+  ``ENOTSOCK`` for sockets, ``EFAULT`` for contexts. A closed record is reused only after
+  ``QUARANTINE`` later closes (first in, first out), so a stale handle does not turn into
+  a live one again soon.
 - A ``zmq_msg_t`` holds (magic, slot, generation) of a registry entry that owns a
   ``capi.zmq_msg_t``; anything else in the 32 bytes (uninitialised stack, closed message)
   gives ``EFAULT``. ``zmq_msg_data`` exports the payload with a held ``Py_buffer``, so the
   pointer stays valid until the message is closed, received into, sent, moved or re-copied.
-- Registry entries live in fixed chunks that never move: an entry's address is stable even
-  while the GIL is released inside ``capi`` and another thread grows the table; after any
-  call into ``capi`` an entry is found again by slot and generation, never by a kept pointer.
+- Registry entries (handle records and messages) live in fixed chunks that never move: an
+  entry's address is stable even while the GIL is released inside ``capi`` and another
+  thread grows the table; after any call into ``capi`` an entry is found again (a message
+  by slot and generation, a handle by its pointer and tag), never by a kept pointer.
 - Imports: ``zmq4.capi``, ``zmq4.errors``, ``zmq4.core.options`` (the option kinds that size C
   values). ``zmq_getsockopt`` calls the socket object itself (see its docstring).
 """
@@ -34,7 +42,7 @@ from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.pycapsule cimport PyCapsule_New
 from cpython.ref cimport Py_INCREF, Py_XDECREF, PyObject
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
-from libc.stdlib cimport calloc, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 import atexit as _atexit
@@ -74,6 +82,24 @@ cdef extern from *:
     _Static_assert (sizeof (zmq4_msg_repr_t) <= sizeof (zmq_msg_t),
                     "zmq4_msg_repr_t must fit in zmq_msg_t");
     #endif
+
+    /* What a context or socket handle points at (see the module docstring). */
+    typedef struct zmq4_handle_s {
+        uint32_t tag;                  /* offset 0, as libzmq's tag */
+        uint32_t spare;
+        PyObject *obj;                 /* owned reference; NULL when closed */
+        struct zmq4_handle_s *next;    /* the queue of closed records */
+        void *spare2;
+    } zmq4_handle_t;
+
+    #define ZMQ4_TAG_CTX 0xabadcafeU    /* libzmq ctx_t's tag */
+    #define ZMQ4_TAG_SOCKET 0xbaddecafU /* libzmq socket_base_t's tag */
+    #define ZMQ4_TAG_DEAD 0xdeadbeefU   /* what libzmq leaves behind */
+    #define ZMQ4_HCHUNK_BYTES 16384     /* a chunk of records, aligned to its size */
+
+    #if defined __STDC_VERSION__ && __STDC_VERSION__ >= 201112L
+    _Static_assert (sizeof (zmq4_handle_t) == 32, "a handle record is 32 bytes");
+    #endif
     """
     ctypedef void (*zmq4_free_ptr)(void *, void *) noexcept nogil
     ctypedef struct zmq4_msg_repr_t:
@@ -83,6 +109,17 @@ cdef extern from *:
         uint32_t more
     uint64_t ZMQ4_MSG_LIVE
     uint64_t ZMQ4_MSG_CLOSED
+    ctypedef struct zmq4_handle_t:
+        uint32_t tag
+        PyObject *obj
+        zmq4_handle_t *next
+    uint32_t ZMQ4_TAG_CTX
+    uint32_t ZMQ4_TAG_SOCKET
+    uint32_t ZMQ4_TAG_DEAD
+    size_t ZMQ4_HCHUNK_BYTES
+
+cdef extern from "<stdlib.h>" nogil:
+    int posix_memalign(void **memptr, size_t alignment, size_t size)
 
 cdef extern from "../csrc/zmq4_cabi.h":
     ctypedef struct zmq_msg_t:
@@ -237,8 +274,6 @@ cdef enum:
     CHUNK_SHIFT = 8
     CHUNK = 256
     KIND_FREE = 0
-    KIND_CTX = 1
-    KIND_SOCK = 2
     KIND_MSG = 3
 
 cdef uint32_t GEN_MASK = 0x7FFFFFFF
@@ -259,11 +294,8 @@ cdef struct Table:
     Py_ssize_t free_head
     Py_ssize_t live
 
-cdef Table _handles
 cdef Table _msgs
-memset(&_handles, 0, sizeof(Table))
 memset(&_msgs, 0, sizeof(Table))
-_handles.free_head = -1
 _msgs.free_head = -1
 
 
@@ -327,42 +359,161 @@ cdef void _free(Table *t, Py_ssize_t slot) noexcept:
 
 # ------------------------------------------------------------------------------- handles
 
-cdef inline void *_handle(Py_ssize_t slot, uint32_t gen, int kind) noexcept:
-    return <void *>(((<uintptr_t>gen) << 32) | ((<uintptr_t>slot) << 3) | <uintptr_t>kind)
+cdef uint32_t TAG_CTX = ZMQ4_TAG_CTX
+cdef uint32_t TAG_SOCK = ZMQ4_TAG_SOCKET
+
+cdef enum:
+    HRECORDS = 512          # records per chunk: ZMQ4_HCHUNK_BYTES / 32
+    QUARANTINE = 4096       # closed records waiting before one is reused (128 KiB)
+
+cdef zmq4_handle_t **_hchunks = NULL    # every chunk, oldest first (for iteration)
+cdef Py_ssize_t _hnchunks = 0
+cdef uintptr_t *_hset = NULL            # chunk addresses, open addressing; 0 = empty slot
+cdef size_t _hset_cap = 0               # a power of two, or 0
+cdef zmq4_handle_t *_hnext = NULL       # next never-used record of the newest chunk
+cdef zmq4_handle_t *_hend = NULL
+cdef zmq4_handle_t *_hfree_head = NULL  # closed records, oldest first
+cdef zmq4_handle_t *_hfree_tail = NULL
+cdef Py_ssize_t _hfree_n = 0
+cdef Py_ssize_t _hlive = 0
 
 
-cdef Py_ssize_t _find(void *h, int kind) noexcept:
-    """Slot of a live handle of ``kind``, or -1."""
+cdef inline size_t _hset_slot(uintptr_t base) noexcept:
+    return <size_t>(((base // ZMQ4_HCHUNK_BYTES) * <uintptr_t>0x9E3779B97F4A7C15ULL) >> 17)
+
+
+cdef inline bint _hset_has(uintptr_t base) noexcept:
+    cdef size_t mask, i
+    if _hset_cap == 0:
+        return False
+    mask = _hset_cap - 1
+    i = _hset_slot(base) & mask
+    while _hset[i] != 0:
+        if _hset[i] == base:
+            return True
+        i = (i + 1) & mask
+    return False
+
+
+cdef void _hset_put(uintptr_t *table, size_t cap, uintptr_t base) noexcept:
+    cdef size_t mask = cap - 1
+    cdef size_t i = _hset_slot(base) & mask
+    while table[i] != 0:
+        i = (i + 1) & mask
+    table[i] = base
+
+
+cdef int _hnew_chunk() except -1:
+    """One more chunk of records: zeroed, aligned to its size, never freed."""
+    global _hchunks, _hnchunks, _hset, _hset_cap, _hnext, _hend
+    cdef void *mem = NULL
+    cdef zmq4_handle_t **chunks
+    cdef uintptr_t *table
+    cdef size_t cap, i
+    chunks = <zmq4_handle_t **>realloc(_hchunks, (_hnchunks + 1) * sizeof(void *))
+    if chunks == NULL:
+        raise MemoryError()
+    _hchunks = chunks
+    if 2 * (<size_t>_hnchunks + 1) > _hset_cap:  # keep the set at most half full
+        cap = _hset_cap * 2 if _hset_cap else 16
+        table = <uintptr_t *>calloc(cap, sizeof(uintptr_t))
+        if table == NULL:
+            raise MemoryError()
+        for i in range(<size_t>_hnchunks):
+            _hset_put(table, cap, <uintptr_t>_hchunks[i])
+        free(_hset)
+        _hset = table
+        _hset_cap = cap
+    if posix_memalign(&mem, ZMQ4_HCHUNK_BYTES, ZMQ4_HCHUNK_BYTES) != 0:
+        raise MemoryError()
+    memset(mem, 0, ZMQ4_HCHUNK_BYTES)
+    _hchunks[_hnchunks] = <zmq4_handle_t *>mem
+    _hnchunks += 1
+    _hset_put(_hset, _hset_cap, <uintptr_t>mem)
+    _hnext = <zmq4_handle_t *>mem
+    _hend = _hnext + HRECORDS
+    return 0
+
+
+cdef inline zmq4_handle_t *_find(void *h, uint32_t tag) noexcept:
+    """The live record behind handle ``h`` if it has ``tag``, else NULL. ``h`` is read only
+    once known to be a record of ours."""
     cdef uintptr_t v = <uintptr_t>h
-    cdef Py_ssize_t slot
-    cdef Entry *e
-    if (v & 7) != <uintptr_t>kind:
-        return -1
-    slot = <Py_ssize_t>((v >> 3) & (SLOT_LIMIT - 1))
-    if slot >= _handles.used:
-        return -1
-    e = _entry(&_handles, slot)
-    if e.obj == NULL or e.kind != kind or <uintptr_t>e.gen != (v >> 32):
-        return -1
-    return slot
+    cdef zmq4_handle_t *e
+    if v == 0 or (v & (sizeof(zmq4_handle_t) - 1)) != 0:
+        return NULL
+    if not _hset_has(v & ~(<uintptr_t>ZMQ4_HCHUNK_BYTES - 1)):
+        return NULL
+    e = <zmq4_handle_t *>h
+    if e.tag != tag or e.obj == NULL:
+        return NULL
+    return e
 
 
-cdef inline object _obj(void *h, int kind):
-    cdef Py_ssize_t slot = _find(h, kind)
-    if slot < 0:
+cdef inline object _obj(void *h, uint32_t tag):
+    cdef zmq4_handle_t *e = _find(h, tag)
+    if e == NULL:
         return None
-    return <object>_entry(&_handles, slot).obj
+    return <object>e.obj
 
 
-cdef void *_register(object obj, int kind) except NULL:
-    cdef Py_ssize_t slot = _alloc(&_handles, obj, kind)
-    return _handle(slot, _entry(&_handles, slot).gen, kind)
+cdef void *_register(object obj, uint32_t tag) except NULL:
+    """A new handle owning a reference to ``obj``: the oldest closed record once
+    QUARANTINE others wait behind it, else a fresh one."""
+    global _hnext, _hfree_head, _hfree_tail, _hfree_n, _hlive
+    cdef zmq4_handle_t *e
+    if _hfree_n > QUARANTINE:
+        e = _hfree_head
+        _hfree_head = e.next
+        if _hfree_head == NULL:
+            _hfree_tail = NULL
+        _hfree_n -= 1
+    else:
+        if _hnext == _hend:
+            _hnew_chunk()
+        e = _hnext
+        _hnext += 1
+    Py_INCREF(obj)
+    e.obj = <PyObject *>obj
+    e.next = NULL
+    e.tag = tag
+    _hlive += 1
+    return <void *>e
 
 
-cdef void _unregister(void *h, int kind) noexcept:
-    cdef Py_ssize_t slot = _find(h, kind)
-    if slot >= 0:
-        _free(&_handles, slot)
+cdef void _unregister(void *h, uint32_t tag) noexcept:
+    """Close a handle: its tag becomes 0xdeadbeef, its record joins the quarantine queue.
+    The object is released last: that may run any code."""
+    global _hfree_head, _hfree_tail, _hfree_n, _hlive
+    cdef zmq4_handle_t *e = _find(h, tag)
+    cdef PyObject *obj
+    if e == NULL:
+        return
+    obj = e.obj
+    e.tag = ZMQ4_TAG_DEAD
+    e.obj = NULL
+    e.next = NULL
+    if _hfree_tail == NULL:
+        _hfree_head = e
+    else:
+        _hfree_tail.next = e
+    _hfree_tail = e
+    _hfree_n += 1
+    _hlive -= 1
+    Py_XDECREF(obj)
+
+
+cdef list _live_objects(uint32_t tag):
+    """The objects of every live handle with ``tag`` (the atexit hook's contexts)."""
+    cdef Py_ssize_t c, j
+    cdef zmq4_handle_t *e
+    out = []
+    for c in range(_hnchunks):
+        for j in range(HRECORDS):
+            e = &_hchunks[c][j]
+            if e.tag == tag and e.obj != NULL:
+                out.append(<object>e.obj)
+    return out
 
 
 # ------------------------------------------------------------------------------- messages
@@ -455,16 +606,10 @@ def _host_atexit():
     shim refuse new calls and wait for the ones in flight."""
     global _drain
     cdef zmq4_drain_fn d = _drain
-    cdef Py_ssize_t slot
-    cdef Entry *e
     if d == NULL:
         return
     _drain = NULL
-    ctxs = []
-    for slot in range(_handles.used):
-        e = _entry(&_handles, slot)
-        if e.obj != NULL and e.kind == KIND_CTX:
-            ctxs.append(<object>e.obj)
+    ctxs = _live_objects(TAG_CTX)
     pid = _os.getpid()
     for c in ctxs:
         if getattr(c, "pid", pid) != pid:
@@ -497,7 +642,7 @@ cdef void *b_ctx_new(int *err) noexcept:
         if c is None:
             err[0] = _capi_errno()
             return NULL
-        return _register(c, KIND_CTX)
+        return _register(c, TAG_CTX)
     except BaseException:
         _exc(err)
         return NULL
@@ -509,7 +654,7 @@ cdef void *b_init(int io_threads, int *err) noexcept:
         if c is None:
             err[0] = _capi_errno()
             return NULL
-        return _register(c, KIND_CTX)
+        return _register(c, TAG_CTX)
     except BaseException:
         _exc(err)
         return NULL
@@ -517,12 +662,12 @@ cdef void *b_init(int io_threads, int *err) noexcept:
 
 cdef int b_ctx_term(void *ctx, int *err) noexcept:
     try:
-        c = _obj(ctx, KIND_CTX)
+        c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
         rc = _rc(_zmq_ctx_term(c), err)
         if rc == 0:
-            _unregister(ctx, KIND_CTX)
+            _unregister(ctx, TAG_CTX)
         return rc
     except BaseException:
         return _exc(err)
@@ -530,7 +675,7 @@ cdef int b_ctx_term(void *ctx, int *err) noexcept:
 
 cdef int b_ctx_shutdown(void *ctx, int *err) noexcept:
     try:
-        c = _obj(ctx, KIND_CTX)
+        c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
         return _rc(_zmq_ctx_shutdown(c), err)
@@ -540,7 +685,7 @@ cdef int b_ctx_shutdown(void *ctx, int *err) noexcept:
 
 cdef int b_ctx_set(void *ctx, int option, int optval, int *err) noexcept:
     try:
-        c = _obj(ctx, KIND_CTX)
+        c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
         return _rc(_zmq_ctx_set(c, option, optval), err)
@@ -550,7 +695,7 @@ cdef int b_ctx_set(void *ctx, int option, int optval, int *err) noexcept:
 
 cdef int b_ctx_get(void *ctx, int option, int *err) noexcept:
     try:
-        c = _obj(ctx, KIND_CTX)
+        c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
         return _rc(_zmq_ctx_get(c, option), err)
@@ -612,7 +757,7 @@ cdef int b_msg_init_data(zmq_msg_t *msg, void *data, size_t size, zmq4_free_ptr 
 cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
     cdef Py_ssize_t slot
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         slot = _msg_slot(msg)
@@ -629,7 +774,7 @@ cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
 cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
     cdef Py_ssize_t slot
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         slot = _msg_slot(msg)
@@ -798,7 +943,7 @@ cdef int b_msg_set(zmq_msg_t *msg, int option, int optval, int *err) noexcept:
 
 cdef void *b_socket(void *ctx, int type, int *err) noexcept:
     try:
-        c = _obj(ctx, KIND_CTX)
+        c = _obj(ctx, TAG_CTX)
         if c is None:
             err[0] = EFAULT
             return NULL
@@ -806,7 +951,7 @@ cdef void *b_socket(void *ctx, int type, int *err) noexcept:
         if s is None:
             err[0] = _capi_errno()
             return NULL
-        return _register(s, KIND_SOCK)
+        return _register(s, TAG_SOCK)
     except BaseException:
         _exc(err)
         return NULL
@@ -814,12 +959,12 @@ cdef void *b_socket(void *ctx, int type, int *err) noexcept:
 
 cdef int b_close(void *s, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         rc = _rc(_zmq_close(sock), err)
         if rc == 0 or err[0] == ENOTSOCK:
-            _unregister(s, KIND_SOCK)
+            _unregister(s, TAG_SOCK)
         return rc
     except BaseException:
         return _exc(err)
@@ -869,7 +1014,7 @@ cdef int b_setsockopt(void *s, int option, const void *optval, size_t optvallen,
                       int *err) noexcept:
     cdef int kind
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if optvallen > <size_t>PY_SSIZE_T_MAX:
@@ -898,7 +1043,7 @@ cdef int b_getsockopt(void *s, int option, void *optval, size_t *optvallen,
     cdef int64_t i64
     cdef uint64_t u64
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if optvallen == NULL or optval == NULL:
@@ -953,7 +1098,7 @@ cdef inline object _cstr(const char *p):
 
 cdef int b_bind(void *s, const char *addr, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         return _rc(_zmq_bind(sock, _cstr(addr)), err)
@@ -963,7 +1108,7 @@ cdef int b_bind(void *s, const char *addr, int *err) noexcept:
 
 cdef int b_connect(void *s, const char *addr, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         return _rc(_zmq_connect(sock, _cstr(addr)), err)
@@ -973,7 +1118,7 @@ cdef int b_connect(void *s, const char *addr, int *err) noexcept:
 
 cdef int b_unbind(void *s, const char *addr, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         return _rc(_zmq_unbind(sock, _cstr(addr)), err)
@@ -983,7 +1128,7 @@ cdef int b_unbind(void *s, const char *addr, int *err) noexcept:
 
 cdef int b_disconnect(void *s, const char *addr, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         return _rc(_zmq_disconnect(sock, _cstr(addr)), err)
@@ -993,7 +1138,7 @@ cdef int b_disconnect(void *s, const char *addr, int *err) noexcept:
 
 cdef int b_socket_monitor(void *s, const char *addr, int events, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         return _rc(_zmq_socket_monitor(sock, _cstr(addr), events), err)
@@ -1012,7 +1157,7 @@ cdef inline object _rview(const void *buf, size_t length):
 
 cdef int b_send(void *s, const void *buf, size_t length, int flags, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if length > <size_t>PY_SSIZE_T_MAX:
@@ -1025,7 +1170,7 @@ cdef int b_send(void *s, const void *buf, size_t length, int flags, int *err) no
 cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
                       int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if buf == NULL and length > 0:
@@ -1040,7 +1185,7 @@ cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
 
 cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept:
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if buf == NULL:
@@ -1059,7 +1204,7 @@ cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept
 cdef int b_sendiov(void *s, iovec *iov, size_t count, int flags, int *err) noexcept:
     cdef size_t i
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if iov == NULL and count > 0:
@@ -1083,7 +1228,7 @@ cdef int b_recviov(void *s, iovec *iov, size_t *count, int flags, int *err) noex
     cdef size_t want, i, n
     cdef void *p
     try:
-        sock = _obj(s, KIND_SOCK)
+        sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if count == NULL or (iov == NULL and count[0] > 0):
@@ -1125,7 +1270,7 @@ cdef int b_poll(zmq_pollitem_t *items, int nitems, long timeout, int *err) noexc
         pyitems = []
         for i in range(nitems):
             if items[i].socket != NULL:
-                sock = _obj(items[i].socket, KIND_SOCK)
+                sock = _obj(items[i].socket, TAG_SOCK)
                 if sock is None:
                     return _fail(err, ENOTSOCK)
                 pyitems.append(_PollItem(sock, -1, items[i].events))
@@ -1149,7 +1294,7 @@ cdef int b_proxy_steerable(void *frontend, void *backend, void *capture, void *c
             if h == 0:
                 socks.append(None)
                 continue
-            sock = _obj(<void *><uintptr_t>h, KIND_SOCK)
+            sock = _obj(<void *><uintptr_t>h, TAG_SOCK)
             if sock is None:
                 return _fail(err, ENOTSOCK)
             socks.append(sock)
@@ -1282,4 +1427,4 @@ def mode():
 def live_counts():
     """(handles, messages) currently registered: contexts + sockets, and zmq_msg_t's
     initialised and not closed. For leak tests."""
-    return (_handles.live, _msgs.live)
+    return (_hlive, _msgs.live)

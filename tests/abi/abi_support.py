@@ -44,10 +44,13 @@ def compiler(cxx: bool = False) -> str:
 
 
 def build(source: Path, outdir: Path, *, cxx: bool = False, shared: bool = False,
-          extra: Sequence[str] = ()) -> Path:
+          extra: Sequence[str] = (), library: str = "libzmq.so.5",
+          link_dir: str | None = None, name: str | None = None) -> Path:
     """Compile ``source`` with -Wall -Werror against include/ and link it to the shim
-    (a program, or with ``shared`` a library for ctypes)."""
-    exe = outdir / (f"lib{source.stem}.so" if shared else source.stem)
+    (a program, or with ``shared`` a library for ctypes): by ``library``'s name, found in
+    ``link_dir`` at link time (default: the shim's directory) and in the shim's directory
+    at run time (rpath)."""
+    exe = outdir / (name or (f"lib{source.stem}.so" if shared else source.stem))
     if shared:
         extra = ["-shared", "-fPIC", *extra]
     libdir = os.path.dirname(shim_path())
@@ -55,7 +58,7 @@ def build(source: Path, outdir: Path, *, cxx: bool = False, shared: bool = False
            f"-I{CSRC}"]
     if cxx:
         cmd += ["-std=c++11", "-pedantic"]
-    cmd += [str(source), "-o", str(exe), f"-L{libdir}", "-l:libzmq.so.5",
+    cmd += [str(source), "-o", str(exe), f"-L{link_dir or libdir}", f"-l:{library}",
             f"-Wl,-rpath,{libdir}", "-lpthread", *extra]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, f"{' '.join(cmd)}\n{r.stdout}\n{r.stderr}"

@@ -34,8 +34,18 @@ PLAIN_PROGRAMS = [
     "curve_z85.c",   # zmq_curve_keypair, Z85, CURVE key options
     "shutdown.c",    # blocking calls interrupted by zmq_ctx_shutdown / zmq_ctx_term
     "bad_input.c",   # NULL/stale/foreign handles, sizes, messages: errno, no crash
+    "handle_tag.c",  # #19: handles point at libzmq's tag words; still checked
     "utils.c",       # stopwatch, zmq_sleep, zmq_threadstart/close
     "proxy.c",       # zmq_proxy_steerable with capture and TERMINATE
+    "inproc_linger0.c",  # #19: inproc messages outlive their writer's LINGER 0 close
+    "actor.c",       # #19: a CZMQ-style actor: ZMQ_FD + ZMQ_EVENTS, goodbye with LINGER 0
+    "headers40.c",   # #19: 4.0's headers bring <stdio.h>, <string.h>, <stdlib.h>
+]
+
+#: programs taking "tcp" or "ipc" (they start I/O objects, which inproc does not)
+NETWORK_PROGRAMS = [
+    "fd_after_connect.c",  # #19: ZMQ_FD readable after tcp/ipc connect or bind
+    "monitor_closed.c",    # #19: EVENT_CLOSED from listeners and connecters
 ]
 
 
@@ -52,6 +62,12 @@ def test_tcp(c_program: Build, program: str) -> None:
 @pytest.mark.parametrize("program", PLAIN_PROGRAMS)
 def test_program(c_program: Build, program: str) -> None:
     abi_support.run_ok(c_program(program))
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ipc"])
+@pytest.mark.parametrize("program", NETWORK_PROGRAMS)
+def test_network_program(c_program: Build, program: str, transport: str) -> None:
+    abi_support.run_ok(c_program(program), transport)
 
 
 def test_monitor_stopped(c_program: Build) -> None:

@@ -200,6 +200,26 @@ def test_bad_input_leaks_nothing(lib: Any) -> None:
     assert cabi.live_counts() == base
 
 
+def test_handles_point_at_tagged_memory(lib: Any) -> None:
+    """Handles are real pointers (issue #19): ctypes code can read libzmq's tag word at
+    offset 0 (a context 0xabadcafe, a socket 0xbaddecaf, closed 0xdeadbeef), and the
+    handle is still checked on every call."""
+    def tag(handle: int) -> int:
+        return ctypes.c_uint32.from_address(handle).value
+
+    ctx = lib.zmq_ctx_new()
+    s = lib.zmq_socket(ctx, C.PAIR)
+    assert tag(ctx) == 0xABADCAFE and tag(s) == 0xBADDECAF
+    assert lib.zmq_close(s) == 0
+    assert tag(s) == 0xDEADBEEF
+    assert lib.zmq_close(s) == -1 and lib.zmq_errno() == C.ENOTSOCK
+    word = ctypes.c_uint32(0xBADDECAF)  # a copy of the tag is not a socket
+    assert lib.zmq_close(ctypes.addressof(word)) == -1 and lib.zmq_errno() == C.ENOTSOCK
+    assert lib.zmq_ctx_term(ctx) == 0
+    assert tag(ctx) == 0xDEADBEEF
+    assert lib.zmq_ctx_term(ctx) == -1 and lib.zmq_errno() == C.EFAULT
+
+
 def test_python_threads_at_once(lib: Any) -> None:
     """Four Python threads, each with its own sockets, call the shim at the same time
     (ctypes.CDLL releases the GIL around each call; the shim takes it back)."""

@@ -113,3 +113,45 @@ def test_parse_monitor_message() -> None:
         parse_monitor_message([frame])
     with pytest.raises(ValueError, match="6 bytes"):
         parse_monitor_message([b"\x00" * 8, b""])
+
+
+@pytest.mark.parametrize("transport", NETWORK)
+def test_close_reports_the_listener_closed_then_stops(context: zmq.Context,
+                                                     transport: str) -> None:
+    """libzmq 4.0 (test_monitor): closing a bound socket closes its listener, whose
+    EVENT_CLOSED (value: the listening fd) reaches the monitor before MONITOR_STOPPED."""
+    server = context.socket(zmq.REP)
+    mon = server.get_monitor_socket()
+    mon.rcvtimeo = TIMEOUT_MS
+    server.bind(bind_address(transport))
+    addr = server.last_endpoint
+    listening = events_until(mon, zmq.EVENT_LISTENING)[-1]
+    server.close()
+    rest = events_until(mon, zmq.EVENT_MONITOR_STOPPED)
+    closed = [e for e in rest if e["event"] == zmq.EVENT_CLOSED]
+    assert closed == [{"event": zmq.EVENT_CLOSED, "value": listening["value"],
+                       "endpoint": addr}]
+    assert rest[-1]["event"] == zmq.EVENT_MONITOR_STOPPED
+    mon.close()
+
+
+@pytest.mark.parametrize("transport", NETWORK)
+def test_connecter_reports_closed(context: zmq.Context, transport: str) -> None:
+    """A connect attempt that fails closes its socket: EVENT_CLOSED, as 4.0's
+    connecter reports; again after a peer went and a reconnect found nobody."""
+    server = context.socket(zmq.REP)
+    server.bind(bind_address(transport))
+    addr = server.last_endpoint.decode()
+    client = context.socket(zmq.REQ)
+    client.reconnect_ivl = 20
+    mon = client.get_monitor_socket()
+    mon.rcvtimeo = TIMEOUT_MS
+    client.connect(addr)
+    events_until(mon, zmq.EVENT_CONNECTED)
+    server.close(linger=0)
+    events_until(mon, zmq.EVENT_DISCONNECTED)
+    closed = events_until(mon, zmq.EVENT_CLOSED)[-1]
+    assert closed["endpoint"] == addr.encode() and closed["value"] > 0
+    client.close(linger=0)
+    assert events_until(mon, zmq.EVENT_MONITOR_STOPPED)
+    mon.close()

@@ -45,8 +45,8 @@ cdef class Pipe:
     cpdef rollback(self)
     @cython.locals(peer=Pipe)
     cpdef terminate(self, bint delay=*)
-    @cython.locals(m=Msg, keep=list)
-    cpdef bint process_term(self) except -1
+    @cython.locals(m=Msg, keep=list, discard=bint)
+    cpdef bint process_term(self, bint drop=*) except -1
     cpdef _reached_delimiter(self, bint notify=*)
 
 cpdef tuple pipepair(object sink_a, object sink_b, Py_ssize_t hwm_a, Py_ssize_t hwm_b,

@@ -18,11 +18,14 @@ Rules (libzmq 4.0 semantics):
   wake-up; a spurious one is harmless (sinks re-check).
 - Termination: ``terminate(delay)`` puts a DELIMITER after the complete messages already
   queued for the peer and posts ``pipe_term`` to the peer's sink. When ``delay`` is false
-  (LINGER 0) the peer is told to ``discard`` them: its own thread drops them while handling
-  ``pipe_term``, keeping the rest of a message its reader is in the middle of (a queue is
-  never cleared from the other thread). The peer's end ends when its reader reaches the
-  DELIMITER (so pending messages are still read, as libzmq's delimiter does) or at once if
-  nothing is pending. The sink hears ``pipe_terminated`` exactly once per end.
+  (LINGER 0) the peer is told it may ``discard`` them; the reader decides
+  (``process_term(drop)``). A session drops them (LINGER 0: what the socket queued is not
+  written), in its own thread while handling ``pipe_term``, keeping the rest of a message
+  its reader is in the middle of (a queue is never cleared from the other thread). A
+  socket never drops: as in libzmq 4.0, whose socket-side pipes always wait for the
+  delimiter, what an inproc peer sent before closing with LINGER 0 is still read. The
+  peer's end ends when its reader reaches the DELIMITER or at once if nothing is pending.
+  The sink hears ``pipe_terminated`` exactly once per end.
 - CONFLATE ends keep only the newest message in their queue.
 
 Compiled by Cython in pure-Python mode (``pipe.pxd``). The wake-up protocol above needs no
@@ -264,16 +267,20 @@ class Pipe:
             peer.in_sleeping = False
             peer.sink.post(("pipe_term", peer))
 
-    def process_term(self) -> bool:
+    def process_term(self, drop: bool = True) -> bool:
         """Sink-side handling of ``pipe_term``: end now if nothing is left to read.
 
+        ``drop``: whether this reader honours a writer's LINGER 0 by dropping what is
+        queued (a session: the connection goes) or reads it up to the delimiter (a
+        socket: libzmq 4.0's inproc semantics).
         Returns True if the pipe ended (the sink then forgets it)."""
         if self.state == _TERMINATED:
             return False
         q = self.inq
-        if self.discard:
+        discard = self.discard and drop
+        self.discard = False
+        if discard:
             # the writer is gone, so nothing else is appended: safe to rebuild the queue
-            self.discard = False
             keep = []
             while self.in_msg and q and q[0] is not _DELIM:
                 m = q.popleft()

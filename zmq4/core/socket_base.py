@@ -128,19 +128,24 @@ class SocketBase(SocketCore):
         elif kind == "pipe_term":
             pipe = cmd[1]
             if pipe in self.pipes:
-                if pipe.process_term():
+                # a socket reads what its peer queued before it ended, whatever the
+                # peer's LINGER (libzmq 4.0: the reader drains up to the delimiter)
+                if pipe.process_term(False):
                     self.pipe_ended(pipe)
                 else:
                     self.xread_activated(pipe)  # read what is left, up to the delimiter
         elif kind == "bind":
             self.attach_pipe(cmd[1])
+        elif kind == "own":
+            pass  # see _announce_child: the wake-up was the point
         elif kind == "hiccup":
             pipe = cmd[1]
             if pipe in self.pipes:
                 self.xhiccuped(pipe)
         elif kind == "stop":
+            # libzmq process_stop: the monitor ends with the context's termination
             self.ctx_terminated = True
-            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
+            self._stop_monitor(notify=True)
         elif kind == "call":
             cmd[1](*cmd[2:])
         else:  # pragma: no cover - a programming error, never user input
@@ -241,6 +246,7 @@ class SocketBase(SocketCore):
         self.options.last_endpoint = resolved
         self.endpoints.setdefault(resolved, []).append(listener)
         listener.start()
+        self._announce_child()
 
     def _transport_connect(self, transport: str, address: str, endpoint: str) -> None:
         from ..io.address import resolve_ipc, resolve_tcp_connect
@@ -262,6 +268,16 @@ class SocketBase(SocketCore):
         self.options.last_endpoint = addr.endpoint()
         self.endpoints.setdefault(endpoint, []).append(session)
         io.post(session.start_connecting)
+        self._announce_child()
+
+    def _announce_child(self) -> None:
+        """libzmq own_t::launch_child: a socket that starts a listener or a session sends
+        itself an "own" command, so its ZMQ_FD turns readable after a tcp/ipc zmq_bind or
+        zmq_connect. zmq4 registers the child synchronously, so the command carries
+        nothing; the wake-up is what programs observe and rely on: one that polls ZMQ_FD
+        before it ever read ZMQ_EVENTS would otherwise not wake for the first message
+        (a pipe signals its reader only once a read found it empty, as libzmq's ypipe)."""
+        self.mailbox.post(("own",))
 
     # -- services for the I/O layer (called from I/O threads; must not touch socket state)
     def make_session_pipes(self, session: Any) -> tuple[Pipe, Pipe]:
@@ -395,33 +411,57 @@ class SocketBase(SocketCore):
                         log.exception("zmq4 close hook %r failed", hook)
 
     def _close_steps(self) -> None:
-        self.event(C.EVENT_MONITOR_STOPPED, 0, "")
-        self._stop_monitor()
-        for name in list(self.inproc_names):
-            self.ctx.unregister_inproc(name, self)
-        self.inproc_names.clear()
-        delay = self.options.linger != 0
-        for ep, owned in list(self.endpoints.items()):
-            for item in owned:
-                if isinstance(item, Pipe):
-                    # a connect-before-bind outlives the socket unless LINGER 0: the
-                    # name's later binder still gets what was queued (4.0 test_hwm)
-                    if ep.startswith("inproc://") and not delay:
-                        self.ctx.cancel_pending(ep, item)
-                else:
-                    item.terminate(self.options.linger)
-        self.endpoints.clear()
-        for pipe in list(self.pipes):
-            pipe.terminate(delay)
-        self.pipes.clear()
+        io_threads: list[Any] = []  # where our listeners and sessions are ending
+        try:
+            for name in list(self.inproc_names):
+                self.ctx.unregister_inproc(name, self)
+            self.inproc_names.clear()
+            delay = self.options.linger != 0
+            for ep, owned in list(self.endpoints.items()):
+                for item in owned:
+                    if isinstance(item, Pipe):
+                        # a connect-before-bind outlives the socket unless LINGER 0: the
+                        # name's later binder still gets what was queued (4.0 test_hwm)
+                        if ep.startswith("inproc://") and not delay:
+                            self.ctx.cancel_pending(ep, item)
+                    else:
+                        item.terminate(self.options.linger)
+                        if item.io not in io_threads:
+                            io_threads.append(item.io)
+            self.endpoints.clear()
+            for pipe in list(self.pipes):
+                pipe.terminate(delay)
+            self.pipes.clear()
+        finally:
+            # whatever failed above, the monitor PAIR closes too (ctx_term waits for it)
+            self._stop_monitor_after(io_threads)
+
+    def _stop_monitor_after(self, io_threads: list[Any]) -> None:
+        """The monitor's last event, MONITOR_STOPPED, once our listeners and sessions
+        have run the termination just posted to their I/O threads (libzmq 4.0 stops the
+        monitor when the socket is destroyed, after its children ended): the CLOSED of a
+        listener or connecter reaches the monitor before it. Each I/O thread runs what is
+        posted to it in order, so a relay through them suffices; the last one stops the
+        monitor. With no I/O thread involved (or one already stopped), it happens here."""
+        if self._monitor is None:
+            return
+        n = len(io_threads)
+
+        def relay(i: int) -> None:
+            while i < n:
+                if io_threads[i].post(relay, i + 1):
+                    return
+                i += 1  # that thread is gone: nothing of ours runs there any more
+            self._stop_monitor(notify=True)
+
+        relay(0)
 
     # ------------------------------------------------------------------ monitor
     def monitor(self, endpoint: Optional[str], events: int) -> None:
         """zmq_socket_monitor: publish selected events on a PAIR bound to ``endpoint``."""
         self._check()
         if endpoint is None:
-            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
-            self._stop_monitor()
+            self._stop_monitor(notify=True)
             return
         transport, _ = parse_endpoint(endpoint)
         if transport != "inproc":
@@ -442,14 +482,16 @@ class SocketBase(SocketCore):
             self._monitor = mon
             self._monitor_events = events
 
-    def _stop_monitor(self) -> None:
+    def _stop_monitor(self, notify: bool = False) -> None:
+        """Any thread: end the monitor, after a MONITOR_STOPPED event if ``notify``. The
+        monitor PAIR closes with LINGER 0 (as libzmq's: it never holds up ctx_term); the
+        events already queued stay readable, as inproc peers read up to the delimiter."""
+        if notify:
+            self.event(C.EVENT_MONITOR_STOPPED, 0, "")
         with self._monitor_lock:
             mon, self._monitor = self._monitor, None
             self._monitor_events = 0
         if mon is not None and not mon.closed:
-            # events already queued (MONITOR_STOPPED) stay readable by the monitor's
-            # reader, as libzmq's inproc pipes deliver what was written before a close
-            mon.options.linger = -1
             mon.close()
 
     def event(self, event: int, value: int, endpoint: str) -> None:

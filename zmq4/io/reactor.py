@@ -97,13 +97,15 @@ class IOThread:
         _threads.add(self)
 
     # -- any thread ---------------------------------------------------------------------
-    def post(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` in this thread, soon."""
+    def post(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run ``fn(*args)`` in this thread, soon (after what was posted before); False
+        if this thread is closed (then it never runs)."""
         with self._lock:
             if self._closed:
-                return
+                return False
             self._mailbox.append((fn, args))
             os.eventfd_write(self._wake, 1)
+        return True
 
     def in_thread(self) -> bool:
         return threading.current_thread() is self.thread

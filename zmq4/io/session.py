@@ -642,7 +642,11 @@ class Session:
 
 
 class Connecter:
-    """libzmq tcp_connecter_t / ipc_connecter_t: non-blocking connect with backoff."""
+    """libzmq tcp_connecter_t / ipc_connecter_t: non-blocking connect with backoff.
+
+    Every socket it closes itself (a failed attempt, a stop while connecting) is reported
+    as EVENT_CLOSED with its fd, as 4.0's connecter does; a connected socket goes to the
+    session and is not ours to report."""
 
     def __init__(self, session: Session, address: Any, options: Any) -> None:
         self.session = session
@@ -676,7 +680,7 @@ class Connecter:
             self.io.add(self.fd, self, EPOLLOUT)
             self.session.socket.event(C.EVENT_CONNECT_DELAYED, err, self.session.endpoint)
         else:
-            s.close()
+            self._close(s)
             self._failed(err)
 
     def on_readable(self) -> None:
@@ -690,7 +694,7 @@ class Connecter:
         self.sock = None
         err = s.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
         if err:
-            s.close()
+            self._close(s)
             self._failed(err)
             return
         self._done(s)
@@ -698,9 +702,14 @@ class Connecter:
     def on_error(self, exc: BaseException) -> None:
         if self.sock is not None:
             self.io.remove(self.fd)
-            self.sock.close()
-            self.sock = None
+            s, self.sock = self.sock, None
+            self._close(s)
         self._failed(C.EINVAL)
+
+    def _close(self, s: _socket.socket) -> None:
+        fd = s.fileno()
+        s.close()
+        self.session.socket.event(C.EVENT_CLOSED, fd, self.session.endpoint)
 
     def _done(self, s: _socket.socket) -> None:
         self.current_ivl = self.ivl
@@ -730,8 +739,8 @@ class Connecter:
             self.timer = None
         if self.sock is not None:
             self.io.remove(self.fd)
-            self.sock.close()
-            self.sock = None
+            s, self.sock = self.sock, None
+            self._close(s)
 
     force_close = stop
 
