@@ -372,9 +372,17 @@ def zmq_msg_set(msg: Any, option: int, optval: int) -> int:
 # ---------------------------------------------------------------------------- 1.4 sockets
 
 def zmq_socket(context: Any, type: int) -> Optional[_Socket]:  # noqa: A002 - C name
-    """``void *zmq_socket(void *context, int type)``."""
+    """``void *zmq_socket(void *context, int type)``.
+
+    A STREAM socket starts as libzmq 4.0's does: silent about its connections opening and
+    closing (ZMQ_STREAM_NOTIFY 0; set it to 1 for 4.1+'s ``[id][empty]`` notifications,
+    the object API's default, as pyzmq's libzmq). This face and the C shim are 4.0: a
+    program written for 4.0 cannot know the option exists to turn it off."""
     try:
-        return _ctx(context).socket(type)
+        sock = _ctx(context).socket(type)
+        if type == _C.STREAM:
+            sock.setsockopt(_C.STREAM_NOTIFY, 0)
+        return sock
     except Exception as e:
         _fail(e)
         return None

@@ -28,6 +28,14 @@ def socket(ctx: Any, kind: int) -> Any:
     return s
 
 
+def stream(ctx: Any, notify: int = 1) -> Any:
+    """A STREAM socket; connection notifications on unless ``notify`` is 0 (zmq4.capi's
+    default is 0, libzmq 4.0's silence)."""
+    s = socket(ctx, ZMQ_STREAM)
+    assert zmq_setsockopt(s, ZMQ_STREAM_NOTIFY, notify) == 0
+    return s
+
+
 def setopt(s: Any, opt: int, value: Any) -> None:
     assert zmq_setsockopt(s, opt, value) == 0, zmq_strerror(zmq_errno())
 
@@ -108,8 +116,8 @@ def test_router_raw_sets_options_for_transport(ctx: Any) -> None:
     assert router.options.raw_sock is True and router.options.recv_identity is False
     setopt(router, ZMQ_ROUTER_RAW, 0)
     assert router.options.raw_sock is False and router.options.recv_identity is True
-    stream = socket(ctx, ZMQ_STREAM)
-    assert stream.options.raw_sock is True and stream.options.recv_identity is False
+    raw = stream(ctx)
+    assert raw.options.raw_sock is True and raw.options.recv_identity is False
 
 
 # ------------------------------------------------------------------ ROUTER_RAW over inproc
@@ -230,7 +238,7 @@ def test_router_late_identity_transport_contract(ctx: Any) -> None:
 
 def connection_id(s: Any, transport: str) -> bytes:
     """The id of a STREAM's newest connection. Over tcp/ipc it comes with the connect
-    notification ``[id][empty]`` (ZMQ_STREAM_NOTIFY, on by default); inproc has no
+    notification ``[id][empty]`` (ZMQ_STREAM_NOTIFY, on in ``stream()``); inproc has no
     notifications, and its connection exists as soon as zmq_connect returns."""
     if transport != "inproc":
         ident, note = recv_msg(s)
@@ -243,8 +251,8 @@ def test_stream_exchange_and_identity(ctx: Any, transport: str) -> None:
     """§3.2 STREAM: every connection gets a generated id; a connecting STREAM learns it
     from ZMQ_IDENTITY (or from the connect notification); messages are ``[id][data]``
     both ways (over inproc as well, where 4.0 does no socket-type check)."""
-    server = socket(ctx, ZMQ_STREAM)
-    client = socket(ctx, ZMQ_STREAM)
+    server = stream(ctx)
+    client = stream(ctx)
     assert zmq_connect(client, bind(server, transport)) == 0
     cid = connection_id(client, transport)
     assert isinstance(cid, bytes) and len(cid) == 5 and cid[0] == 0
@@ -264,8 +272,8 @@ def test_stream_unknown_id_and_close(ctx: Any, transport: str) -> None:
     """§3.2 STREAM: an unknown id fails with EHOSTUNREACH (no option needed); a
     zero-length data frame closes that connection, after which its id is unknown
     (libzmq test_stream_empty)."""
-    server = socket(ctx, ZMQ_STREAM)
-    client = socket(ctx, ZMQ_STREAM)
+    server = stream(ctx)
+    client = stream(ctx)
     assert zmq_connect(client, bind(server, transport)) == 0
     assert fails_with(zmq_send(server, b"\x00nope", 5, ZMQ_SNDMORE), EHOSTUNREACH)
     cid = connection_id(client, transport)
@@ -297,8 +305,8 @@ def test_stream_data_more_flag_ignored(ctx: Any) -> None:
     """§3.2 STREAM: MORE on a data frame is ignored — the next frame is an id again;
     a lone id frame without MORE is dropped; inbound frames never carry MORE after the
     id frame."""
-    server = socket(ctx, ZMQ_STREAM)
-    client = socket(ctx, ZMQ_STREAM)
+    server = stream(ctx)
+    client = stream(ctx)
     # inproc: frame boundaries survive (over tcp/ipc "abc" + "def" may arrive as one read)
     assert zmq_connect(client, bind(server, "inproc")) == 0
     cid = zmq_getsockopt(client, ZMQ_IDENTITY)
@@ -314,8 +322,8 @@ def test_stream_data_more_flag_ignored(ctx: Any) -> None:
 def test_stream_full_queue_eagain(ctx: Any) -> None:
     """§3.1 STREAM: a connection's queue at its HWM gives EAGAIN (DONTWAIT) or waits
     (SNDTIMEO); inproc capacity is SNDHWM + RCVHWM."""
-    server = socket(ctx, ZMQ_STREAM)
-    client = socket(ctx, ZMQ_STREAM)
+    server = stream(ctx)
+    client = stream(ctx)
     setopt(server, ZMQ_RCVHWM, 1)
     setopt(client, ZMQ_SNDHWM, 1)
     # inproc: exact pipe capacity (tcp/ipc add kernel buffers and a session's queue)
@@ -336,7 +344,7 @@ def test_stream_full_queue_eagain(ctx: Any) -> None:
 def test_stream_multipart_peer_arrives_frame_by_frame(ctx: Any) -> None:
     """A non-STREAM peer over inproc (4.0 asserts on this): each frame of its multipart
     message arrives as its own ``[id][frame]``."""
-    server = socket(ctx, ZMQ_STREAM)
+    server = stream(ctx)
     dealer = socket(ctx, ZMQ_DEALER)
     assert zmq_connect(dealer, bind(server, "inproc")) == 0
     send_seq(dealer, b"a", b"b")
@@ -373,3 +381,42 @@ def test_router_mandatory_blocking_send_woken_by_reader(ctx: Any, transport: str
     t.join(TIMEOUT / 1000)
     assert not t.is_alive()
     assert got == [b"%d" % n for n in range(total)]
+
+
+def test_stream_notifications_default_per_face(ctx: Any) -> None:
+    """zmq4.capi (and the C shim) make STREAM sockets as libzmq 4.0 does: no connect or
+    disconnect notification (libzmq 4.0's test_stream reads the peer's greeting first);
+    the pyzmq-shaped object API keeps 4.1+'s notifications, as pyzmq's libzmq."""
+    import zmq4
+    from support import raw_connect
+
+    s = socket(ctx, ZMQ_STREAM)
+    endpoint = bind(s, "tcp")
+    peer = raw_connect(endpoint)
+    peer.sendall(b"first bytes")
+    ident, data = recv_msg(s)
+    assert data == b"first bytes" and len(ident) == 5
+    peer.close()
+
+    def gone() -> bool:  # the connection ended on our side too
+        rc = zmq_send(s, ident, len(ident), ZMQ_SNDMORE | ZMQ_DONTWAIT)
+        if rc == -1:
+            return zmq_errno() == EHOSTUNREACH
+        assert zmq_send(s, b"probe", 5, 0) == 5
+        return False
+
+    wait_for(gone, "the STREAM to see its peer go")
+    assert fails_with(zmq_recv(s, bytearray(16), 16, ZMQ_DONTWAIT), EAGAIN)  # no note
+
+    octx = zmq4.Context()
+    try:
+        o = octx.socket(zmq4.STREAM)
+        o.linger = 0
+        o.rcvtimeo = TIMEOUT
+        port = o.bind_to_random_port("tcp://127.0.0.1")
+        opeer = raw_connect(f"tcp://127.0.0.1:{port}")
+        oid, note = o.recv_multipart()
+        assert note == b"" and len(oid) == 5
+        opeer.close()
+    finally:
+        octx.destroy(linger=0)

@@ -18,11 +18,12 @@ Rules (spec §3.1, §3.2):
 - POLLOUT is always set. Only type option: ZMQ_STREAM_NOTIFY (ROUTER_MANDATORY etc. ->
   EINVAL).
 
-Connection notifications (a deliberate step past 4.0, written down in the README): by
-default a tcp/ipc connection delivers ``[id][empty]`` when it opens and again when the
-peer closes it, as libzmq 4.1+ (the library pyzmq bundles) and the project's issue ask.
-ZMQ_STREAM_NOTIFY (an extension with libzmq 4.2's number, 73) set to 0 before
-bind/connect restores libzmq 4.0, which sends neither (spec §3.2). The notifications come
+Connection notifications: with ZMQ_STREAM_NOTIFY (an extension with libzmq 4.2's number,
+73) at 1, a tcp/ipc connection delivers ``[id][empty]`` when it opens and again when the
+peer closes it, as libzmq 4.1+ (the library pyzmq bundles) does; at 0 it sends neither,
+as libzmq 4.0 (spec §3.2). The core's default is 1 and the object API keeps it (pyzmq's
+behaviour); ``zmq4.capi`` and the C shim set 0 when they make a STREAM socket, since a
+program written for 4.0 cannot turn off what 4.0 never did. The notifications come
 from the raw engine's session (``zmq4.io.session``); closing a connection ourselves
 (an empty data frame) is not notified back.
 

@@ -1,0 +1,149 @@
+"""PUB/SUB fan-out over tcp, the object API: zmq4 against pyzmq with the same code.
+
+A publisher process sends COUNT messages of SIZE bytes as fast as ``send`` returns, to S
+subscriber processes of the same implementation (default high-water marks: a PUB drops
+what a slow subscriber cannot take, as it must). Per run: the publisher's send rate, each
+subscriber's receive rate (from its first message to its last) and how many messages it
+lost. zmq4 and pyzmq alternate within each round; the table gives medians of the rounds
+with their range (a subscriber figure is first the median over the subscribers of a run).
+
+    python bench/fanout.py [--subscribers 1,10] [--sizes 64,1024] [--count 200000]
+                           [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+HERE = os.path.abspath(__file__)
+END = b"\xffEND"
+
+
+def _zmq(impl: str) -> Any:
+    if impl == "zmq4":
+        import zmq4
+        return zmq4
+    import zmq
+    return zmq
+
+
+def role_sub(impl: str, endpoint: str, ready_endpoint: str) -> None:
+    zmq = _zmq(impl)
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.subscribe(b"")
+    sub.connect(endpoint)
+    ready = ctx.socket(zmq.PUSH)
+    ready.connect(ready_endpoint)
+    # until the publisher's hello arrives, the subscription may not have reached it
+    while True:
+        ready.send(b"%d" % os.getpid())
+        if sub.poll(100):
+            if sub.recv() == b"hello":
+                break
+    recv = sub.recv
+    first = recv()
+    t0 = time.perf_counter()
+    n = 1
+    t1 = t0
+    while True:
+        m = recv()
+        if m == END:
+            break
+        if m == b"hello":
+            continue
+        n += 1
+        t1 = time.perf_counter()
+    print(json.dumps({"received": n, "rate": (n - 1) / (t1 - t0) if t1 > t0 else 0.0,
+                      "first": len(first)}), flush=True)
+    ctx.destroy(linger=0)
+
+
+def run(impl: str, subscribers: int, size: int, count: int) -> dict[str, float]:
+    zmq = _zmq(impl)
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.PUB)
+    port = pub.bind_to_random_port("tcp://127.0.0.1")
+    ready = ctx.socket(zmq.PULL)
+    rport = ready.bind_to_random_port("tcp://127.0.0.1")
+    subs = [subprocess.Popen([sys.executable, HERE, "--role", "sub", "--impl", impl,
+                              "--endpoint", f"tcp://127.0.0.1:{port}",
+                              "--ready", f"tcp://127.0.0.1:{rport}"],
+                             stdout=subprocess.PIPE, text=True)
+            for _ in range(subscribers)]
+    seen: set[bytes] = set()
+    while len(seen) < subscribers:  # every subscriber is connected and subscribed
+        pub.send(b"hello")
+        while ready.poll(50):
+            seen.add(ready.recv())  # a subscriber's pid
+    payload = b"x" * size
+    send = pub.send
+    t0 = time.perf_counter()
+    for _ in range(count):
+        send(payload)
+    elapsed = time.perf_counter() - t0
+    time.sleep(0.5)
+    for _ in range(20):
+        pub.send(END)
+        time.sleep(0.05)
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in subs]
+    ctx.destroy(linger=0)
+    return {"send_rate": count / elapsed,
+            "recv_rate": statistics.median(r["rate"] for r in results),
+            "lost": statistics.median(count - r["received"] for r in results)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--role", default="main", help=argparse.SUPPRESS)
+    ap.add_argument("--impl", default="zmq4", help=argparse.SUPPRESS)
+    ap.add_argument("--endpoint", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--ready", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--subscribers", default="1,10")
+    ap.add_argument("--sizes", default="64,1024")
+    ap.add_argument("--count", type=int, default=200000)
+    ap.add_argument("--rounds", type=int, default=3)
+    a = ap.parse_args()
+    if a.role == "sub":
+        return role_sub(a.impl, a.endpoint, a.ready)
+    impls = ["zmq4", "pyzmq"]
+    rows: dict[tuple[int, int], dict[str, list[dict[str, float]]]] = {}
+    for r in range(a.rounds):
+        for subs in (int(x) for x in a.subscribers.split(",")):
+            for size in (int(x) for x in a.sizes.split(",")):
+                for impl in impls if r % 2 == 0 else impls[::-1]:
+                    print(f"round {r + 1}: {subs} subscribers, {size} B, {impl} ...",
+                          file=sys.stderr, flush=True)
+                    rows.setdefault((subs, size), {}).setdefault(impl, []).append(
+                        run(impl, subs, size, a.count))
+
+    def cell(runs: list[dict[str, float]], key: str, fmt: str) -> str:
+        v = [x[key] for x in runs]
+        return (f"{format(statistics.median(v), fmt)} "
+                f"[{format(min(v), fmt)}–{format(max(v), fmt)}]")
+
+    print(f"\nPUB/SUB fan-out over tcp, object API, {a.count} messages; medians of {a.rounds} "
+          "alternating rounds [range]\n")
+    print("| subscribers, size | zmq4 sent/s | pyzmq sent/s | zmq4 received/s per sub | "
+          "pyzmq received/s per sub | received zmq4 / pyzmq | lost per sub zmq4 / pyzmq |")
+    print("|---|---|---|---|---|---|---|")
+    for (subs, size), by in rows.items():
+        ratio = (statistics.median(x["recv_rate"] for x in by["zmq4"])
+                 / statistics.median(x["recv_rate"] for x in by["pyzmq"]))
+        lost = (f"{statistics.median(x['lost'] for x in by['zmq4']):,.0f} / "
+                f"{statistics.median(x['lost'] for x in by['pyzmq']):,.0f}")
+        print(f"| {subs}, {size} B | {cell(by['zmq4'], 'send_rate', ',.0f')} | "
+              f"{cell(by['pyzmq'], 'send_rate', ',.0f')} | "
+              f"{cell(by['zmq4'], 'recv_rate', ',.0f')} | "
+              f"{cell(by['pyzmq'], 'recv_rate', ',.0f')} | {ratio:.2f}x | {lost} |")
+
+
+if __name__ == "__main__":
+    main()
