@@ -1,13 +1,13 @@
 """PUB/SUB fan-out over tcp, the object API: zmq4 against pyzmq with the same code.
 
-A publisher process sends COUNT messages of SIZE bytes as fast as ``send`` returns, to S
-subscriber processes of the same implementation (default high-water marks: a PUB drops
+A publisher process sends messages of SIZE bytes as fast as ``send`` returns for SECONDS,
+to S subscriber processes of the same implementation (default high-water marks: a PUB drops
 what a slow subscriber cannot take, as it must). Per run: the publisher's send rate, each
 subscriber's receive rate (from its first message to its last) and how many messages it
 lost. zmq4 and pyzmq alternate within each round; the table gives medians of the rounds
 with their range (a subscriber figure is first the median over the subscribers of a run).
 
-    python bench/fanout.py [--subscribers 1,10] [--sizes 64,1024] [--count 200000]
+    python bench/fanout.py [--subscribers 1,10] [--sizes 64,1024] [--seconds 2]
                            [--rounds 3]
 """
 
@@ -42,17 +42,15 @@ def role_sub(impl: str, endpoint: str, ready_endpoint: str) -> None:
     sub.connect(endpoint)
     ready = ctx.socket(zmq.PUSH)
     ready.connect(ready_endpoint)
-    # until the publisher's hello arrives, the subscription may not have reached it
-    while True:
-        ready.send(b"%d" % os.getpid())
-        if sub.poll(100):
-            if sub.recv() == b"hello":
-                break
+    while sub.recv() != b"hello":  # the subscription has reached the publisher
+        pass
+    ready.send(b"%d" % os.getpid())
     recv = sub.recv
-    first = recv()
-    t0 = time.perf_counter()
+    m = recv()
+    while m == b"hello":
+        m = recv()
+    t0 = t1 = time.perf_counter()
     n = 1
-    t1 = t0
     while True:
         m = recv()
         if m == END:
@@ -61,12 +59,11 @@ def role_sub(impl: str, endpoint: str, ready_endpoint: str) -> None:
             continue
         n += 1
         t1 = time.perf_counter()
-    print(json.dumps({"received": n, "rate": (n - 1) / (t1 - t0) if t1 > t0 else 0.0,
-                      "first": len(first)}), flush=True)
+    print(json.dumps({"received": n, "rate": (n - 1) / (t1 - t0) if t1 > t0 else 0.0}), flush=True)
     ctx.destroy(linger=0)
 
 
-def run(impl: str, subscribers: int, size: int, count: int) -> dict[str, float]:
+def run(impl: str, subscribers: int, size: int, seconds: float) -> dict[str, float]:
     zmq = _zmq(impl)
     ctx = zmq.Context()
     pub = ctx.socket(zmq.PUB)
@@ -85,9 +82,13 @@ def run(impl: str, subscribers: int, size: int, count: int) -> dict[str, float]:
             seen.add(ready.recv())  # a subscriber's pid
     payload = b"x" * size
     send = pub.send
+    count = 0
     t0 = time.perf_counter()
-    for _ in range(count):
-        send(payload)
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        for _ in range(1000):
+            send(payload)
+        count += 1000
     elapsed = time.perf_counter() - t0
     time.sleep(0.5)
     for _ in range(20):
@@ -97,7 +98,7 @@ def run(impl: str, subscribers: int, size: int, count: int) -> dict[str, float]:
     ctx.destroy(linger=0)
     return {"send_rate": count / elapsed,
             "recv_rate": statistics.median(r["rate"] for r in results),
-            "lost": statistics.median(count - r["received"] for r in results)}
+            "lost": statistics.median((count - r["received"]) / count for r in results)}
 
 
 def main() -> None:
@@ -108,7 +109,7 @@ def main() -> None:
     ap.add_argument("--ready", default="", help=argparse.SUPPRESS)
     ap.add_argument("--subscribers", default="1,10")
     ap.add_argument("--sizes", default="64,1024")
-    ap.add_argument("--count", type=int, default=200000)
+    ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
     if a.role == "sub":
@@ -122,23 +123,23 @@ def main() -> None:
                     print(f"round {r + 1}: {subs} subscribers, {size} B, {impl} ...",
                           file=sys.stderr, flush=True)
                     rows.setdefault((subs, size), {}).setdefault(impl, []).append(
-                        run(impl, subs, size, a.count))
+                        run(impl, subs, size, a.seconds))
 
     def cell(runs: list[dict[str, float]], key: str, fmt: str) -> str:
         v = [x[key] for x in runs]
         return (f"{format(statistics.median(v), fmt)} "
                 f"[{format(min(v), fmt)}–{format(max(v), fmt)}]")
 
-    print(f"\nPUB/SUB fan-out over tcp, object API, {a.count} messages; medians of {a.rounds} "
-          "alternating rounds [range]\n")
+    print(f"\nPUB/SUB fan-out over tcp, object API, {a.seconds:g} s of sending; medians of "
+          f"{a.rounds} alternating rounds [range]\n")
     print("| subscribers, size | zmq4 sent/s | pyzmq sent/s | zmq4 received/s per sub | "
-          "pyzmq received/s per sub | received zmq4 / pyzmq | lost per sub zmq4 / pyzmq |")
+          "pyzmq received/s per sub | received zmq4 / pyzmq | share lost zmq4 / pyzmq |")
     print("|---|---|---|---|---|---|---|")
     for (subs, size), by in rows.items():
         ratio = (statistics.median(x["recv_rate"] for x in by["zmq4"])
                  / statistics.median(x["recv_rate"] for x in by["pyzmq"]))
-        lost = (f"{statistics.median(x['lost'] for x in by['zmq4']):,.0f} / "
-                f"{statistics.median(x['lost'] for x in by['pyzmq']):,.0f}")
+        lost = (f"{statistics.median(x['lost'] for x in by['zmq4']):.0%} / "
+                f"{statistics.median(x['lost'] for x in by['pyzmq']):.0%}")
         print(f"| {subs}, {size} B | {cell(by['zmq4'], 'send_rate', ',.0f')} | "
               f"{cell(by['pyzmq'], 'send_rate', ',.0f')} | "
               f"{cell(by['zmq4'], 'recv_rate', ',.0f')} | "
