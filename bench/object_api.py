@@ -2,13 +2,15 @@
 
 The same functions run with ``module`` = ``zmq4`` or ``zmq`` (pyzmq): a PUSH thread and a
 PULL thread in one process (``sock.send(b)`` / ``sock.recv()``, copy=True, the way most
-Python programs use the API), and REQ/REP round trips (one-way latency): both ends as
-threads of one process, and for tcp/ipc also with the REP in a process of its own (as a
-client and its server usually are; the "2 procs" row). Each figure is the best of REPEAT
-runs; the ratio column is zmq4/pyzmq. Last, per transport: asyncio REQ/REP round trips per
-second (``zmq4.asyncio`` against ``zmq.asyncio``, both ends on one loop).
+Python programs use the API; over tcp also with CURVE on the connection), and REQ/REP
+round trips (one-way latency, p50 and p99 of the round trips): both ends as threads of
+one process, and for tcp/ipc also with the REP in a process of its own (as a client and
+its server usually are; the "2 procs" rows). Last, per transport: asyncio REQ/REP round
+trips per second (``zmq4.asyncio`` against ``zmq.asyncio``, both ends on one loop).
+zmq4 and pyzmq alternate within each round; each cell is the median of the rounds with
+its range, and the ratio column is zmq4/pyzmq of the medians.
 
-    python bench/object_api.py [--transports inproc,tcp,ipc] [--count N] [--repeat R]
+    python bench/object_api.py [--transports inproc,tcp,ipc] [--count N] [--rounds R]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,9 +35,13 @@ def endpoint(transport: str, tag: str) -> str:
     return "tcp://127.0.0.1:*"
 
 
-def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
+def throughput(zmq: Any, transport: str, size: int, count: int, curve: bool = False) -> float:
     ctx = zmq.Context()
     pull = ctx.socket(zmq.PULL)
+    keys = zmq.curve_keypair() if curve else None
+    if keys is not None:
+        pull.curve_server = True
+        pull.curve_secretkey = keys[1]
     pull.bind(endpoint(transport, "thr"))
     addr = pull.getsockopt(zmq.LAST_ENDPOINT).decode()
     payload = b"x" * size
@@ -42,6 +49,9 @@ def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
 
     def sender() -> None:
         push = ctx.socket(zmq.PUSH)
+        if keys is not None:
+            push.curve_serverkey = keys[0]
+            push.curve_publickey, push.curve_secretkey = zmq.curve_keypair()
         push.connect(addr)
         send = push.send
         for _ in range(count):
@@ -67,7 +77,7 @@ def throughput(zmq: Any, transport: str, size: int, count: int) -> float:
     return (count - 1) / elapsed
 
 
-def latency(zmq: Any, transport: str, size: int, count: int) -> float:
+def latency(zmq: Any, transport: str, size: int, count: int) -> tuple[float, float]:
     ctx = zmq.Context()
     rep = ctx.socket(zmq.REP)
     rep.bind(endpoint(transport, "lat"))
@@ -86,21 +96,24 @@ def latency(zmq: Any, transport: str, size: int, count: int) -> float:
     return one_way
 
 
-def round_trips(zmq: Any, ctx: Any, addr: str, size: int, count: int) -> float:
+def round_trips(zmq: Any, ctx: Any, addr: str, size: int, count: int) -> tuple[float, float]:
     """The REQ side of the latency tests: ``count`` round trips (the first one untimed)
-    to the echo server at ``addr``; the one-way latency in µs."""
+    to the echo server at ``addr``; the one-way latency in µs, p50 and p99."""
     req = ctx.socket(zmq.REQ)
     req.connect(addr)
     payload = b"x" * size
     req.send(payload)
     req.recv()
-    start = time.perf_counter()
+    clock = time.perf_counter
+    times = []
     for _ in range(count - 1):
+        t0 = clock()
         req.send(payload)
         req.recv()
-    elapsed = time.perf_counter() - start
+        times.append(clock() - t0)
     req.close()
-    return elapsed / (count - 1) / 2 * 1e6
+    times.sort()
+    return times[len(times) // 2] / 2 * 1e6, times[int(len(times) * 0.99)] / 2 * 1e6
 
 
 def echo_server(module: str, transport: str, count: int) -> None:
@@ -117,7 +130,8 @@ def echo_server(module: str, transport: str, count: int) -> None:
     ctx.term()
 
 
-def latency_two_processes(zmq: Any, transport: str, size: int, count: int) -> float:
+def latency_two_processes(zmq: Any, transport: str, size: int,
+                          count: int) -> tuple[float, float]:
     """``latency`` with the REP in a process of its own (as client and server usually
     are), both ends the same library."""
     child = subprocess.Popen(
@@ -175,7 +189,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="64,1024")
     ap.add_argument("--count", type=int, default=100_000)
     ap.add_argument("--lat-count", type=int, default=5_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--aio-count", type=int, default=5_000)
     ap.add_argument("--echo-server", nargs=3, metavar=("MODULE", "TRANSPORT", "COUNT"),
                     help=argparse.SUPPRESS)
@@ -185,26 +199,49 @@ def main() -> None:
         echo_server(module, transport, int(count))
         return
     mods = [importlib.import_module("zmq4"), importlib.import_module("zmq")]
-    print(f"{'test':<28}{'zmq4':>14}{'pyzmq':>14}{'zmq4/pyzmq':>12}")
+    tests: list[tuple[str, str, Any]] = []  # (label, unit, run(module) -> value(s))
     for transport in args.transports.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
-            vals = [max(throughput(m, transport, size, args.count)
-                        for _ in range(args.repeat)) for m in mods]
-            print(f"{f'{transport} PUSH->PULL {size} B':<28}{vals[0]:>14,.0f}{vals[1]:>14,.0f}"
-                  f"{vals[0] / vals[1]:>11.2f}x")
-        lat = [min(latency(m, transport, 1, args.lat_count) for _ in range(args.repeat))
-               for m in mods]
-        print(f"{f'{transport} REQ/REP 1 B (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
-              f"{lat[0] / lat[1]:>11.2f}x")
+            tests.append((f"{transport} PUSH->PULL {size} B", "msg/s",
+                          lambda m, t=transport, n=size: throughput(m, t, n, args.count)))
+            if transport == "tcp":
+                tests.append((f"tcp CURVE PUSH->PULL {size} B", "msg/s",
+                              lambda m, n=size: throughput(m, "tcp", n, args.count, True)))
+        tests.append((f"{transport} REQ/REP 1 B", "us",
+                      lambda m, t=transport: latency(m, t, 1, args.lat_count)))
         if transport != "inproc":
-            lat = [min(latency_two_processes(m, transport, 1, args.lat_count)
-                       for _ in range(args.repeat)) for m in mods]
-            print(f"{f'{transport} REQ/REP 2 procs (us)':<28}{lat[0]:>14.1f}{lat[1]:>14.1f}"
-                  f"{lat[0] / lat[1]:>11.2f}x")
-        rts = [max(async_round_trips(m, transport, args.aio_count) for _ in range(args.repeat))
-               for m in mods]
-        print(f"{f'{transport} asyncio REQ/REP (rt/s)':<28}{rts[0]:>14,.0f}{rts[1]:>14,.0f}"
-              f"{rts[0] / rts[1]:>11.2f}x")
+            tests.append((f"{transport} REQ/REP 1 B, 2 procs", "us",
+                          lambda m, t=transport: latency_two_processes(m, t, 1,
+                                                                       args.lat_count)))
+        tests.append((f"{transport} asyncio REQ/REP", "rt/s",
+                      lambda m, t=transport: async_round_trips(m, t, args.aio_count)))
+    results: dict[str, dict[str, list[Any]]] = {}
+    for r in range(args.rounds):
+        for label, _, fn in tests:
+            for m in mods if r % 2 == 0 else mods[::-1]:
+                print(f"  round {r + 1}: {label} ({m.__name__}) ...", file=sys.stderr,
+                      flush=True)
+                results.setdefault(label, {}).setdefault(m.__name__, []).append(fn(m))
+
+    def cell(values: list[float], fmt: str) -> str:
+        return (f"{format(statistics.median(values), fmt)} "
+                f"[{format(min(values), fmt)}–{format(max(values), fmt)}]")
+
+    print(f"\nObject API, zmq4 vs pyzmq, medians of {args.rounds} alternating rounds [range]\n")
+    print("| test | zmq4 | pyzmq | zmq4 / pyzmq |")
+    print("|---|---|---|---|")
+    for label, unit, _ in tests:
+        z, p = results[label]["zmq4"], results[label]["zmq"]
+        if unit == "us":
+            for name, i in (("p50", 0), ("p99", 1)):
+                zi, pi = [v[i] for v in z], [v[i] for v in p]
+                print(f"| {label} latency {name} (us, one way) | {cell(zi, '.1f')} | "
+                      f"{cell(pi, '.1f')} | "
+                      f"{statistics.median(zi) / statistics.median(pi):.2f}x |")
+        else:
+            print(f"| {label} ({unit}) | {cell(z, ',.0f')} | {cell(p, ',.0f')} | "
+                  f"{statistics.median(z) / statistics.median(p):.2f}x |")
+    print("\n(msg/s and rt/s: higher is better for zmq4; us: lower is better)")
 
 
 if __name__ == "__main__":
