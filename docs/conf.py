@@ -35,7 +35,8 @@ autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
 autodoc_default_options = {"members": True}
 # a TypeVar bound to the class reads as the class
-autodoc_type_aliases = {"_C": "Context", "_S": "Socket"}
+autodoc_type_aliases = {"_C": "Context", "_S": "Socket", "_Context": "Context"}
+add_module_names = False
 autoclass_content = "both"
 
 # "more than one target found" for a bare class name in an annotation (``Context`` is
@@ -68,8 +69,17 @@ def _blank_lines_around_lists(app, what, name, obj, options, lines):  # type: ig
     lines[:] = out
 
 
+def _public_type_names(app, what, name, obj, options, signature, return_annotation):  # type: ignore[no-untyped-def]
+    """Compiled functions carry their annotations as written, private import aliases
+    included (``_Context``): show the public name."""
+    def fix(text):  # type: ignore[no-untyped-def]
+        return text.replace("_Context", "Context") if text else text
+    return fix(signature), fix(return_annotation)
+
+
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("autodoc-process-docstring", _blank_lines_around_lists)
+    app.connect("autodoc-process-signature", _public_type_names)
 
 
 html_theme = "furo"

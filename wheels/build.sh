@@ -69,8 +69,9 @@ cat > "$work/bin/zcc" <<EOF
 for a in "\$@"; do
   case "\$a" in -Wl,--filter=*|-Wl,-F,*) exec cc "\$@" ;; esac
 done
+# Debug info names files: zig's own headers live under $work, mapped to /build.
 exec "$work/tools/bin/python" -m ziglang cc -target $arch-linux-gnu.$GLIBC -mcpu=baseline \\
-  -fno-sanitize=all "\$@"
+  -fno-sanitize=all -ffile-prefix-map=$work=/build "\$@"
 EOF
 chmod +x "$work/bin/zcc"
 
@@ -82,7 +83,9 @@ mkdir "$work/src"
 mkdir "$work/raw" "$work/repaired"
 for py in "${pythons[@]}"; do
   echo "== building with $py ($("$py" -V))"
-  CC="$work/bin/zcc" LDSHARED="$work/bin/zcc -shared" \
+  # no build-machine path in the debug info: Python's headers are named from /python
+  prefix="$("$py" -c 'import sys; print(sys.base_prefix)')"
+  CC="$work/bin/zcc" LDSHARED="$work/bin/zcc -shared" CFLAGS="-ffile-prefix-map=$prefix=/python" \
     "$py" -m pip wheel --quiet --no-deps --wheel-dir "$work/raw" "$work/src"
 done
 for raw in "$work"/raw/zmq4-*.whl; do
@@ -92,7 +95,9 @@ done
 "$work/tools/bin/python" "$here/wheels/check_glibc.py" --max-glibc "$GLIBC" "$work"/repaired/*.whl
 for wheel in "$work"/repaired/*.whl; do
   # no build-machine path may leak into the shipped files
-  if unzip -p "$wheel" '*.so*' | strings | grep -F -e "$here" -e "$work"; then
+  if unzip -p "$wheel" '*.so*' | strings | grep -F -e "$here" -e "$work" -e "$HOME" \
+      $(for py in "${pythons[@]}"; do printf -- '-e %s ' "$("$py" -c 'import sys; print(sys.base_prefix)')"; done)
+  then
     echo "build-machine path found inside $wheel" >&2
     exit 1
   fi
