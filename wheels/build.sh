@@ -17,7 +17,7 @@
 #     glibc 2.17's symbol versions whatever this machine's glibc is.
 #  4. auditwheel repair --plat manylinux2014_x86_64, then wheels/check_glibc.py: every
 #     shipped .so's versioned glibc symbols (none newer than 2.17), its DT_NEEDED, no rpath;
-#     and no build-machine path inside any .so.
+#     and no build-machine path inside any .so (shared objects are linked without debug info).
 #  5. Per wheel (unless TESTS=0): a fresh venv of that Python installs the wheel with the
 #     test extra; the suite runs from a directory outside the source tree holding only tests/
 #     and pyproject.toml, so `import zmq4` is the installed wheel; then a C program is built
@@ -66,12 +66,17 @@ cat > "$work/bin/zcc" <<EOF
 # sanitizer (zig cc adds UBSan when no -O is given). zig's linker has no --filter (the
 # libzmq.so.4 filter library): that one link goes to the system cc, whose GNU ld takes
 # only default (old) symbol versions for it; check_glibc.py verifies the result either way.
+# Shared objects are linked without debug info: zig links in glibc compatibility objects
+# whose DWARF names build-machine paths (its install under $work, the working directory).
+strip=""
 for a in "\$@"; do
-  case "\$a" in -Wl,--filter=*|-Wl,-F,*) exec cc "\$@" ;; esac
+  case "\$a" in
+    -Wl,--filter=*|-Wl,-F,*) exec cc "\$@" ;;
+    -shared) strip="-Wl,--strip-debug" ;;
+  esac
 done
-# Debug info names files: zig's own headers live under $work, mapped to /build.
 exec "$work/tools/bin/python" -m ziglang cc -target $arch-linux-gnu.$GLIBC -mcpu=baseline \\
-  -fno-sanitize=all -ffile-prefix-map=$work=/build "\$@"
+  -fno-sanitize=all -ffile-prefix-map=$work=/build \$strip "\$@"
 EOF
 chmod +x "$work/bin/zcc"
 
