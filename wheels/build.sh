@@ -6,7 +6,7 @@
 #   PYTHONS="python3.11 python3.13" bash wheels/build.sh
 #   TESTS=0 bash wheels/build.sh            # build, repair and check only
 #
-# -> wheels/zmq4-<version>-cp3XX-cp3XX-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+# -> wheels/zmq4-<version>-cp3XX-cp3XX-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
 #
 # Steps:
 #  1. A tools venv: ziglang (a C compiler that targets an old glibc, from PyPI), auditwheel
@@ -110,6 +110,8 @@ done
 cp "$work"/repaired/*.whl "$out/"
 
 # -- 5. install each wheel in a fresh venv and test it, from outside the tree ----------------
+# Every wheel is tested even when an earlier one failed; the summary says which.
+failed=()
 if [ "${TESTS:-1}" != 0 ]; then
   mkdir "$work/run"
   cp -r "$here/tests" "$work/run/tests"
@@ -121,18 +123,26 @@ if [ "${TESTS:-1}" != 0 ]; then
     echo "== testing $(basename "$wheel") with $("$py" -V)"
     "$py" -m venv "$venv"
     "$venv/bin/pip" install --quiet "$wheel[test]"
-    (cd "$work/run" && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
+    (cd "$work/run" && "$venv/bin/python" -m pytest -q -p no:cacheprovider tests) \
+      || failed+=("$tag: test suite")
     if [ -f "$here/tests/abi/c/reqrep.c" ]; then
-      (
+      if (
         cd "$work/run"   # never the source tree: python -m would import its zmq4/
         cflags="$("$venv/bin/python" -m zmq4 config --cflags)"
         libs="$("$venv/bin/python" -m zmq4 config --libs)"
         cc -Wall -Werror $cflags "$here/tests/abi/c/reqrep.c" -o "$work/reqrep-$tag" $libs
         env -i PATH="$PATH" "$work/reqrep-$tag"
-      )
-      echo "C program against the installed $tag shim: OK"
+      ); then
+        echo "C program against the installed $tag shim: OK"
+      else
+        failed+=("$tag: C program")
+      fi
     fi
   done
+fi
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}" >&2
+  exit 1
 fi
 echo "wheels OK:"
 ls -1 "$work"/repaired/ | sed "s|^|  $out/|"
