@@ -44,6 +44,9 @@ fi
 # The host's name resolution and CA bundle (PyPI may be reached through the host's
 # TLS-inspecting proxy, whose CA only the host bundle holds).
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+# debootstrap's minbase writes no /etc/hosts: without it "localhost" does not resolve
+[ -s "$ROOT/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+  > "$ROOT/etc/hosts"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/zmq4-host-ca.crt"
 
 mounted=()
@@ -106,9 +109,9 @@ for wheel in "$@"; do
     status=1
   fi
   if [ -f "$here/tests/abi/c/reqrep.c" ]; then
-    cp "$here/tests/abi/c/reqrep.c" "$ROOT$run/reqrep.c"
     in_root sh -ec "cd /tmp && cc -Wall -Werror \$($run/venv/bin/python -m zmq4 config --cflags) \
-      $run/reqrep.c -o $run/reqrep \$($run/venv/bin/python -m zmq4 config --libs) && $run/reqrep" \
+      $run/tests/abi/c/reqrep.c -o $run/reqrep \$($run/venv/bin/python -m zmq4 config --libs) \
+      && env -i PATH=/usr/bin:/bin $run/reqrep" \
       && echo "C program against the installed shim: OK" \
       || { echo "C PROGRAM FAILED: $name" >&2; status=1; }
   fi
