@@ -183,9 +183,11 @@ EMFILE_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_no_fd_for_an_io_thread_is_emfile_from_every_face() -> None:
+def test_no_fd_for_an_io_thread_is_emfile_from_every_face(tmp_path) -> None:
+    # Run from outside the repository: `python -c` puts the working directory first on
+    # sys.path, and the repository root holds the uncompiled source tree.
     out = subprocess.run([sys.executable, "-c", EMFILE_SCRIPT], capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].startswith(f"object {C.EMFILE} ") and "I/O thread" in lines[0], lines
