@@ -407,6 +407,10 @@ def _kick(core: SocketBase) -> None:
         state.kick()
 
 
+def _plain_future(loop: asyncio.AbstractEventLoop) -> asyncio.Future[Any]:
+    return loop.create_future()
+
+
 def _then(attempt: Callable[[], Any], load: Callable[[Any], T]) -> Callable[[], T]:
     def attempt_and_load() -> T:
         return load(attempt())
@@ -419,6 +423,9 @@ class Socket(_socket.Socket):
 
     __slots__ = ()
 
+    #: makes the future an operation returns (zmq4.eventloop.future: tornado-flavoured)
+    _new_future = staticmethod(_plain_future)
+
     @classmethod
     def from_socket(cls: type[_S], socket: _socket.Socket) -> _S:
         """An asyncio socket sharing ``socket`` (a shadow: closing either closes both)."""
@@ -428,7 +435,7 @@ class Socket(_socket.Socket):
     def _submit(self, queue_name: str, attempt: Callable[[], Any], flags: int,
                 timeout: int) -> asyncio.Future[Any]:
         state = _state_of(self._core)
-        fut: asyncio.Future[Any] = state.loop.create_future()
+        fut: asyncio.Future[Any] = self._new_future(state.loop)
         queue: deque[_Op] = getattr(state, queue_name)
         if not queue or flags & C.DONTWAIT:
             try:
@@ -510,7 +517,7 @@ class Socket(_socket.Socket):
         the receive."""
         fut: asyncio.Future[Any] = recvd
         if fut.done():
-            out: asyncio.Future[Any] = fut.get_loop().create_future()
+            out: asyncio.Future[Any] = self._new_future(fut.get_loop())
             if fut.cancelled():
                 out.cancel()
             elif fut.exception() is not None:
@@ -574,7 +581,7 @@ class Socket(_socket.Socket):
             raise ValueError("flags must include POLLIN and/or POLLOUT")
         ms = timeout_ms(timeout)
         state = _state_of(self._core)
-        fut: asyncio.Future[int] = state.loop.create_future()
+        fut: asyncio.Future[int] = self._new_future(state.loop)
         try:
             ready = int(self._core.events() & flags)
         except ZMQError as e:
@@ -694,13 +701,15 @@ class Poller(_poller.Poller):
     """A Poller whose ``poll(timeout)`` is awaitable; zmq4 sockets (async or not), raw fds
     and objects with ``fileno()`` as in :class:`zmq4.Poller`."""
 
+    _new_future = staticmethod(_plain_future)
+
     def poll(self, timeout: float | None = None) -> asyncio.Future[  # type: ignore[override]
             list[tuple[Any, int]]]:
         """Await readiness of any registered item for up to ``timeout`` ms (None: forever);
         the result is ``[(item, revents), ...]`` as in :meth:`zmq4.Poller.poll`."""
         ms = timeout_ms(timeout)
         loop = _get_loop()
-        fut: asyncio.Future[list[tuple[Any, int]]] = loop.create_future()
+        fut: asyncio.Future[list[tuple[Any, int]]] = self._new_future(loop)
         items = list(self.sockets)
         states: list[tuple[_IOState, int]] = []
         watchers: dict[int, asyncio.Future[int]] = {}
