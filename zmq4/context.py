@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import atexit
 import os
-import threading
 import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from . import _native
 from . import constants as C
 from ._face import handle_of, resolve, translate
 from .core.ctx import Context as _CoreContext
@@ -94,7 +94,8 @@ class _ExitHook:
                 s.close()
             except ZMQError:
                 pass  # closed meanwhile by its own thread
-        done = threading.Event()
+        done = _native.Lock()  # held until term() returns (a real lock, as the thread)
+        done.acquire()
 
         def term() -> None:
             try:
@@ -102,13 +103,13 @@ class _ExitHook:
             except ZMQError:
                 pass
             finally:
-                done.set()
+                done.release()
 
         try:
-            threading.Thread(target=term, name="zmq4-exit-term", daemon=True).start()
+            _native.Thread(target=term, name="zmq4-exit-term").start()
         except RuntimeError:  # no new threads at this stage of shutdown: do it inline
             term()
-        if not done.wait(EXIT_TIMEOUT):
+        if not done.acquire(True, EXIT_TIMEOUT):
             warnings.warn(f"zmq4: context {core!r} did not terminate within "
                           f"{EXIT_TIMEOUT} s at interpreter exit; abandoning it",
                           ResourceWarning, stacklevel=1)
@@ -129,7 +130,7 @@ class Context:
 
     _instance: ClassVar[Any | None] = None
     _instance_pid: ClassVar[int | None] = None
-    _instance_lock: ClassVar[threading.Lock] = threading.Lock()
+    _instance_lock: ClassVar[Any] = _native.Lock()
     #: the class ``socket()`` instantiates (asyncio contexts override it)
     _socket_class: ClassVar[Callable[..., Socket]] = Socket
 

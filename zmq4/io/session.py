@@ -70,6 +70,7 @@ import random
 import socket as _socket
 from typing import Any, Optional
 
+from .. import _native
 from .. import constants as C
 from ..msg import MORE, Msg
 from ._sighold import SignalHold
@@ -661,7 +662,7 @@ class Connecter:
             return
         addr = self.address
         try:
-            s = _socket.socket(addr.family, _socket.SOCK_STREAM)
+            s = _native.socket(addr.family, _socket.SOCK_STREAM)
         except OSError as e:
             self._failed(e.errno or C.EINVAL)
             return
