@@ -286,6 +286,37 @@ def test_a_per_send_callback_replaces_on_send(impl: Any) -> None:
     assert second == [[b"1"], [b"2"]]
 
 
+def test_on_send_stream_stop_on_send_and_the_deprecated_on_err(
+        impl: Any, caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> list[Any]:
+        push, pull = streams(impl)
+        seen: list[Any] = []
+        push.on_send_stream(lambda stream, msg, status: seen.append((stream, msg)))
+        push.send(b"one")
+        await until(lambda: len(seen) == 1)
+        assert seen[0] == (push, [b"one"])
+        push.stop_on_send()
+        push.send(b"two")
+        await until(lambda: not push.sending(), "the queue to drain")
+        assert len(seen) == 1  # sent, no callback
+        got: list[Any] = []
+        pull.on_recv(got.append)
+        await until(lambda: len(got) == 2)
+        assert got == [[b"one"], [b"two"]]
+        assert pull.receiving() and not push.receiving()
+        pull.on_recv_stream(None)  # None stops, as stop_on_recv
+        assert not pull.receiving()
+        push.on_err(lambda *a: None)
+        push.stop_on_err()
+        push.close()
+        pull.close()
+        return seen
+
+    with caplog.at_level(logging.WARNING, logger="tornado.general"):
+        run(main)
+    assert caplog.text.count("does nothing") == 2
+
+
 def test_tracked_sends_report_their_tracker(impl: Any) -> None:
     async def main() -> list[Any]:
         push, pull = streams(impl)
