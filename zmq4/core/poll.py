@@ -16,7 +16,7 @@ import select
 import time
 from typing import Any, Sequence
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError, mark_interrupted
 from .fastpath import take_back_reads
 from .socket_base import SocketBase

@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 
 _SIOCGIFADDR = 0x8915

@@ -16,7 +16,7 @@ import os
 import socket as _socket
 from typing import Any
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 from .address import Address
 from .reactor import EPOLLIN, IOPool, IOThread

@@ -70,7 +70,7 @@ import random
 import socket as _socket
 from typing import Any, Optional
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..msg import MORE, Msg
 from ._sighold import SignalHold
 from .address import Address
