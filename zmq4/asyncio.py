@@ -59,22 +59,23 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, cast
 
-from . import constants as C
-from . import context as _context
-from . import poller as _poller
-from . import socket as _socket
+from . import zmq_h as C
 from ._face import timeout_ms, translate
+from .backend import poll as _backend_poll
+from .backend.socket import NOT_READY as _NOT_READY
 from .core.fastpath import lend_reads as _lend_reads
 from .core.socket_base import SocketBase
 from .errors import Again, ZMQError
-from .socket import NOT_READY as _NOT_READY
+from .sugar import context as _context
+from .sugar import poll as _poller
+from .sugar import socket as _socket
 
 T = TypeVar("T")
 _POLLIN = C.POLLIN
 _POLLOUT = C.POLLOUT
 _S = TypeVar("_S", bound="Socket")
 
-__all__ = ["Context", "Poller", "Socket"]
+__all__ = ["Context", "Poller", "Socket", "ZMQEventLoop", "install"]
 
 
 def _get_loop() -> asyncio.AbstractEventLoop:
@@ -678,20 +679,14 @@ class Socket(_socket.Socket):
         return super().__repr__().replace("zmq4.Socket", "zmq4.asyncio.Socket", 1)
 
 
-class Context(_context.Context):
+class Context(_context.Context[Socket]):
     """A zmq4 context whose ``socket()`` makes :class:`zmq4.asyncio.Socket` objects;
-    ``Context(sync_ctx)`` / ``Context.shadow(handle)`` share an existing context."""
+    ``Context(sync_ctx)`` / ``Context.shadow(handle)`` share an existing context.
+    ``instance()`` is its own (not the synchronous ``zmq4.Context.instance()``)."""
 
-    __slots__ = ()
-
-    _socket_class: ClassVar[Callable[..., _socket.Socket]] = Socket
-
-    def socket(self, socket_type: int,
-               socket_class: Callable[..., _socket.Socket] | None = None,
-               **kwargs: Any) -> Socket:
-        """A new :class:`zmq4.asyncio.Socket` (or of ``socket_class``; see
-        :meth:`zmq4.Context.socket`)."""
-        return cast(Socket, super().socket(socket_type, socket_class, **kwargs))
+    _instance: ClassVar[Any] = None
+    _instance_pid: ClassVar[int | None] = None
+    _socket_class: Callable[..., Any] = Socket
 
     def __repr__(self) -> str:
         return super().__repr__().replace("zmq4.Context", "zmq4.asyncio.Context", 1)
@@ -755,7 +750,7 @@ class Poller(_poller.Poller):
             if fut.done():
                 return
             try:
-                found = _poller.zmq_poll(items, 0)
+                found = _backend_poll.zmq_poll(items, 0)
             except Exception as e:
                 finish(None, e)
                 return
@@ -765,7 +760,7 @@ class Poller(_poller.Poller):
                 arm()  # a wake-up for something else: keep watching
 
         try:
-            ready = _poller.zmq_poll(items, 0)
+            ready = _backend_poll.zmq_poll(items, 0)
         except Exception as e:
             finish(None, e)
             return fut
@@ -780,7 +775,7 @@ class Poller(_poller.Poller):
                 if isinstance(item, _socket.Socket):
                     states.append((_state_of(item._core), flags))
                     continue
-                fd, _ = _poller._entry(item, flags)
+                fd, _ = _backend_poll._entry(item, flags)
                 if flags & C.POLLIN:
                     loop.add_reader(fd, wake)
                     raw.append((fd, False))
@@ -800,3 +795,22 @@ class Poller(_poller.Poller):
 
         fut.add_done_callback(on_done)
         return fut
+
+
+def install() -> None:
+    """Deprecated, a no-op (pyzmq's): zmq4 sockets work on any asyncio event loop."""
+    import warnings
+
+    warnings.warn("zmq4.asyncio.install() is not needed: any asyncio loop works",
+                  DeprecationWarning, stacklevel=2)
+
+
+class ZMQEventLoop(asyncio.SelectorEventLoop):
+    """Deprecated (pyzmq's): a plain selector event loop; any asyncio loop works."""
+
+    def __init__(self, selector: Any = None) -> None:
+        import warnings
+
+        warnings.warn("ZMQEventLoop is deprecated: use any asyncio event loop",
+                      DeprecationWarning, stacklevel=2)
+        super().__init__(selector)

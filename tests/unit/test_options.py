@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.core import options as opts
 from zmq4.core.options import BY_NAME, OPTIONS, Options, decode_value, lookup
 from zmq4.errors import ZMQError

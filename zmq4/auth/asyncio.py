@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .. import asyncio as zasyncio
-from .. import constants as C
+from .. import zmq_h as C
 from ..context import Context
 from ..errors import ZMQError
 from .base import Authenticator
@@ -107,3 +107,6 @@ class AsyncioAuthenticator(Authenticator):
             zap.close()
         self.zap_socket = None
         self._close_private_loop()
+
+
+__all__ = ["AsyncioAuthenticator"]

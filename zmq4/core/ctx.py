@@ -18,7 +18,7 @@ import weakref
 from typing import Any, Optional
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError, mark_interrupted
 from . import options as _options
 from .pipe import Pipe

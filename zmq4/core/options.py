@@ -52,7 +52,7 @@ Rules
   accepted; a host name gives EINVAL. As with ``getaddrinfo(AI_V4MAPPED)`` in 4.0, an
   IPv4 literal on an ``IPV6`` socket becomes a v4-mapped IPv6 address, default mask 128.
 
-Imports: only the leaves ``zmq4.constants``, ``zmq4.errors`` and (lazily, for Z85 keys)
+Imports: only the leaves ``zmq4.zmq_h``, ``zmq4.errors`` and (lazily, for Z85 keys)
 ``zmq4.z85``.
 """
 
@@ -64,7 +64,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 
 __all__ = [

@@ -17,7 +17,7 @@ import time
 from typing import Any, Sequence
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError, mark_interrupted
 from .fastpath import take_back_reads
 from .socket_base import SocketBase

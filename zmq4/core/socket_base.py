@@ -22,7 +22,7 @@ import struct
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 from ..msg import MORE, Msg
 from . import fastpath as _fastpath

@@ -19,6 +19,7 @@ from gevent.hub import get_hub
 
 from .. import constants as C
 from .. import poller as _poller
+from ..backend import poll as _backend_poll
 from .. import socket as _socket
 from .._face import timeout_ms
 from .core import _wait
@@ -45,7 +46,7 @@ class Poller(_poller.Poller):
                 if isinstance(item, _socket.Socket):
                     cores.append(item._core)
                 else:
-                    fd, _ = _poller._entry(item, flags)
+                    fd, _ = _backend_poll._entry(item, flags)
                     raw.append((fd, flags))
             _wait(cores, left, _raw_watchers(raw) if raw else None)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 
 _SIOCGIFADDR = 0x8915

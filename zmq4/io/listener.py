@@ -17,7 +17,7 @@ import socket as _socket
 from typing import Any
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 from .address import Address
 from .reactor import EPOLLIN, IOPool, IOThread

@@ -71,7 +71,7 @@ import socket as _socket
 from typing import Any, Optional
 
 from .. import _native
-from .. import constants as C
+from .. import zmq_h as C
 from ..msg import MORE, Msg
 from ._sighold import SignalHold
 from .address import Address

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import Msg
 from .. import options as _options
 from ..fq import FQ
