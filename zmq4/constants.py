@@ -178,7 +178,7 @@ class SocketOption(IntEnum):
     REQ_RELAXED = C.REQ_RELAXED
     CONFLATE = C.CONFLATE
     ZAP_DOMAIN = C.ZAP_DOMAIN, _OptType.bytes
-    ROUTER_HANDOVER = 56  # later libzmq
+    ROUTER_HANDOVER = C.ROUTER_HANDOVER
     TOS = 57  # later libzmq
     CONNECT_ROUTING_ID = 61, _OptType.bytes  # later libzmq
     GSSAPI_SERVER = 62  # later libzmq

@@ -128,6 +128,8 @@ REQ_CORRELATE = 52
 REQ_RELAXED = 53
 CONFLATE = 54
 ZAP_DOMAIN = 55
+# zmq4 extension (libzmq 4.1's number and meaning): ROUTER identity handover
+ROUTER_HANDOVER = 56
 # zmq4 extension (libzmq 4.1's number and meaning): handshake deadline in ms, 0 = none
 HANDSHAKE_IVL = 66
 STREAM_NOTIFY = 73

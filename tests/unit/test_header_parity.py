@@ -383,9 +383,10 @@ def test_parser_sees_a_plausible_header(headers: Headers) -> None:
     assert headers.constants["ZMQ_VERSION"] == 40010
     # spec §2: 5 version/HAUSNUMERO + 4 context + 14 socket types + 50 socket options
     # (incl. deprecated) + MORE + 3 flags + 3 mechanisms + 12 events + 4 poll + 3 devices,
-    # plus two zmq4 extensions with later libzmq numbers: ZMQ_HANDSHAKE_IVL (4.1, 66)
-    # and ZMQ_STREAM_NOTIFY (4.2, 73).
-    assert len(headers.constants) == 101
+    # plus three zmq4 extensions with later libzmq numbers: ZMQ_ROUTER_HANDOVER (4.1,
+    # 56), ZMQ_HANDSHAKE_IVL (4.1, 66) and ZMQ_STREAM_NOTIFY (4.2, 73).
+    assert len(headers.constants) == 102
+    assert headers.constants["ZMQ_ROUTER_HANDOVER"] == 56
     assert headers.constants["ZMQ_HANDSHAKE_IVL"] == 66
     assert headers.constants["ZMQ_STREAM_NOTIFY"] == 73
 
