@@ -37,7 +37,7 @@ import sys
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~10 ms at start-up
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from types import ModuleType
+    from types import CodeType, ModuleType
 
 #: The environment variable that turns the switch on at interpreter start.
 ENV_VAR = "ZMQ4_AS_ZMQ"
@@ -111,6 +111,15 @@ class ZmqAsZmq4:
         state = getattr(spec, "loader_state", None)
         if isinstance(state, dict) and "spec" in state:
             module.__spec__ = state["spec"]  # already executed under its zmq4 name
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """The code of ``zmq.X``'s zmq4 twin, for ``python -m zmq.X`` (runpy runs it as
+        ``__main__``: pyzmq's ``python -m zmq.log``, ``python -m zmq.curve_keygen``)."""
+        from importlib.util import find_spec
+
+        real = find_spec(_target(fullname))
+        get = getattr(getattr(real, "loader", None), "get_code", None)
+        return get(real.name) if real is not None and get is not None else None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: import {ALIAS} -> {TARGET}>"

@@ -80,3 +80,13 @@ def test_a_bad_secret_is_refused_with_a_message(bad: str) -> None:
     p = keygen("--secret", bad, check=False)
     assert p.returncode == 2
     assert "--secret" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_python_dash_m_zmq_curve_keygen_through_the_switch() -> None:
+    """pyzmq's spelling, ``python -m zmq.curve_keygen``, run by a program on the switch:
+    zmq4's module runs, under pyzmq's name."""
+    out = keygen("-m", "zmq.curve_keygen", "--json", module="zmq4.run").stdout
+    keys = json.loads(out)
+    assert len(z85.decode(keys["public"])) == 32
+    help_text = keygen("-m", "zmq.curve_keygen", "-h", module="zmq4.run").stdout
+    assert "python3 -m zmq.curve_keygen" in help_text

@@ -226,3 +226,12 @@ def test_the_watcher_prints_what_a_publisher_sends(publisher: str, tmp_path: Any
     assert lines[0] == "svc.INFO.hello :: world\n"
     assert lines[1].startswith("svc.WARNING") and lines[1].rstrip().endswith("second")
     assert " :: WARNING " in lines[1]  # the default WARNING format names the level
+
+
+def test_python_dash_m_zmq_log_through_the_switch() -> None:
+    """pyzmq's spelling, ``python -m zmq.log``, on the switch: zmq4's watcher."""
+    out = subprocess.run([sys.executable, "-m", "zmq4.run", "-m", "zmq.log", "-h"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("usage: python -m zmq.log")
+    assert "--align" in out.stdout
