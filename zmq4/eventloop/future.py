@@ -18,14 +18,15 @@ from __future__ import annotations
 import asyncio
 import os
 import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from tornado.concurrent import Future
 from tornado.ioloop import IOLoop
 
 from .. import asyncio as _zasyncio
-from .. import constants as C
 from .. import socket as _socket
+from .. import zmq_h as C
 
 __all__ = ["CancelledError", "Context", "Poller", "Socket"]
 
@@ -161,7 +162,7 @@ class Context(_zasyncio.Context):
 
     __slots__ = ()
 
-    _socket_class: ClassVar[Any] = Socket
+    _socket_class: Callable[..., Any] = Socket
     _instance: ClassVar[Any] = None
     _instance_pid: ClassVar[int | None] = None
 

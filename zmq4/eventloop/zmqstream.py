@@ -42,7 +42,7 @@ from typing import Any
 from tornado.ioloop import IOLoop
 from tornado.log import gen_log
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ContextTerminated, ZMQError
 from ..frame import MessageTracker
 from ..poller import Poller

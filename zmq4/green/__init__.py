@@ -16,8 +16,8 @@ except ImportError as _e:  # pragma: no cover - depends on the environment
 import zmq4 as _zmq4
 from zmq4 import *  # noqa: F403
 
-from .core import Context as Context
-from .core import Socket as Socket
+from .core import Context as Context  # type: ignore[assignment]  # the green one
+from .core import Socket as Socket  # type: ignore[assignment]  # the green one
 from .device import device as device  # type: ignore[assignment]  # green, never returns
 from .poll import Poller as Poller
 

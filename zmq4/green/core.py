@@ -32,9 +32,9 @@ from typing import Any, ClassVar, TypeVar
 from gevent.event import Event
 from gevent.hub import get_hub
 
-from .. import constants as C
 from .. import context as _context
 from .. import socket as _socket
+from .. import zmq_h as C
 from .._face import timeout_ms, translate
 from ..core.socket_base import SocketBase
 from ..errors import Again, ZMQError
@@ -219,13 +219,13 @@ class Socket(_socket.Socket):
         return super().__repr__().replace("zmq4.Socket", "zmq4.green.Socket", 1)
 
 
-class Context(_context.Context):
+class Context(_context.Context[Socket]):
     """A :class:`zmq4.Context` whose ``socket()`` makes green :class:`Socket` objects
     (its own ``instance()``)."""
 
     __slots__ = ()
 
-    _socket_class: ClassVar[Callable[..., _socket.Socket]] = Socket
+    _socket_class: Callable[..., Any] = Socket
     _instance: ClassVar[Any] = None
     _instance_pid: ClassVar[int | None] = None
 

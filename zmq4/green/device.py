@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import constants as C
+from .. import zmq_h as C
 from .poll import Poller
 
 __all__ = ["device"]

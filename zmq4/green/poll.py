@@ -17,11 +17,11 @@ from typing import Any
 from gevent.event import Event
 from gevent.hub import get_hub
 
-from .. import constants as C
 from .. import poller as _poller
-from ..backend import poll as _backend_poll
 from .. import socket as _socket
+from .. import zmq_h as C
 from .._face import timeout_ms
+from ..backend import poll as _backend_poll
 from .core import _wait
 
 __all__ = ["Poller"]

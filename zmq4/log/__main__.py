@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..context import Context
 
 _LEVEL_COLORS = {"DEBUG": "LIGHTCYAN_EX", "INFO": "LIGHTWHITE_EX", "WARNING": "YELLOW",

@@ -22,7 +22,7 @@ import logging
 from copy import copy
 from typing import Any, Final
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..context import Context
 from ..socket import Socket
 
