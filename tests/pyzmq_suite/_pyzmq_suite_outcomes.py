@@ -1,7 +1,8 @@
 """pytest plugin loaded into the pyzmq-suite subprocesses (``-p _pyzmq_suite_outcomes``):
 records one outcome per test node id — ``passed``, ``failed``, ``skipped`` or ``xfailed`` —
 and the modules that failed to import, as JSON in the file named by
-``ZMQ4_PYZMQ_SUITE_RESULTS``. A test passes when its call passed and neither setup nor
+``ZMQ4_PYZMQ_SUITE_RESULTS``; deselects the node ids listed (one a line) in the file named by
+``ZMQ4_PYZMQ_SUITE_DESELECT``. A test passes when its call passed and neither setup nor
 teardown failed. Imports nothing from zmq or zmq4."""
 
 from __future__ import annotations
@@ -28,6 +29,18 @@ def pytest_runtest_logreport(report: Any) -> None:
         _note(report.nodeid, "xfailed" if hasattr(report, "wasxfail") else "skipped")
     elif report.when == "call":
         _note(report.nodeid, "passed")  # an XPASS counts as passing
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    path = os.environ.get("ZMQ4_PYZMQ_SUITE_DESELECT")
+    if not path:
+        return
+    with open(path) as f:
+        drop = {line.strip() for line in f if line.strip()}
+    kept = [item for item in items if item.nodeid not in drop]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid in drop])
+        items[:] = kept
 
 
 def pytest_collectreport(report: Any) -> None:

@@ -30,11 +30,12 @@ from typing import Any
 
 from .. import _native
 from .. import zmq_h as C
-from .._face import handle_of, resolve, translate
+from .._face import handle_of, resolve
 from ..constants import ContextOption
 from ..core.ctx import Context as _CoreContext
 from ..core.socket_base import SocketBase
 from ..errors import ZMQError
+from .host import host_of
 
 #: Seconds the exit hook waits for a context to terminate before giving up on it.
 EXIT_TIMEOUT = 5.0
@@ -128,7 +129,7 @@ class Context:
             try:
                 core.set(C.IO_THREADS, io_threads)
             except ZMQError as e:
-                raise translate(e) from None
+                raise host_of(type(self)).exception(e) from None
         setattr_(self, "_shadow", False)
         setattr_(self, "_core", core)
         hook = _ExitHook(core, self)
@@ -155,7 +156,7 @@ class Context:
                 core.term()
             except ZMQError as e:
                 if not core.freed:
-                    raise translate(e) from None
+                    raise host_of(type(self)).exception(e) from None
         object.__setattr__(self, "_closed", True)
         hook = self._exit_hook
         if hook is not None:
@@ -168,7 +169,7 @@ class Context:
         try:
             return self._core.socket(socket_type)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     # ------------------------------------------------------------------ options
     def set(self, option: int, optval: int) -> None:
@@ -179,22 +180,22 @@ class Context:
         if isinstance(optval, bool) or not isinstance(optval, int):
             raise TypeError(f"{name}: expected int, got {type(optval).__name__}")
         if self.closed:
-            raise ZMQError(C.ENOTSUP, "the context is terminated")
+            raise host_of(type(self)).exception(ZMQError(C.ENOTSUP, "the context is terminated"))
         try:
             self._core.set(option, optval)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def get(self, option: int) -> int:
         """A context option's value."""
         if isinstance(option, bool) or not isinstance(option, int):
             raise TypeError(f"context option must be an int, not {type(option).__name__}")
         if self.closed:
-            raise ZMQError(C.ENOTSUP, "the context is terminated")
+            raise host_of(type(self)).exception(ZMQError(C.ENOTSUP, "the context is terminated"))
         try:
             return self._core.get(option)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
 
 def _ctx_option_name(option: int) -> str:

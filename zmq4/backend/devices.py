@@ -20,10 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import zmq_h as C
-from .._face import translate
 from ..core import proxy as _proxy
 from ..core.socket_base import SocketBase
 from ..errors import ZMQError
+from .host import host_of
 from .poll import zmq_poll
 from .socket import Socket
 
@@ -49,7 +49,7 @@ def proxy_steerable(frontend: Socket, backend: Socket, capture: Socket | None = 
     try:
         return _proxy.proxy(f, b, c, k)
     except ZMQError as e:
-        raise translate(e) from None
+        raise host_of(type(frontend)).exception(e) from None
 
 
 def proxy(frontend: Socket, backend: Socket, capture: Socket | None = None) -> int:

@@ -38,6 +38,7 @@ import builtins
 import sys
 import threading
 import time
+import weakref
 from typing import Any
 
 from .. import zmq_h as C
@@ -138,14 +139,15 @@ class Frame(BufferExporter):
     tracker: MessageTracker | None
     tracker_event: threading.Event | None
 
-    __slots__ = ("_msg", "more", "tracker", "tracker_event", "_bytes", "__weakref__")
+    __slots__ = ("_msg", "more", "tracker", "tracker_event", "_bytes", "_view", "__weakref__")
 
     def __init__(self, data: Any = None, track: bool = False, copy: bool | None = None,
                  copy_threshold: int | None = None) -> None:
         self.more = False
-        self.tracker = _FINISHED_TRACKER if track else None
+        self.tracker = _host(type(self)).finished_tracker if track else None
         self.tracker_event = None
         self._bytes: builtins.bytes | None = None
+        self._view: weakref.ref[memoryview] | None = None
         if data is None:
             self._msg = Msg(b"")
             return
@@ -167,7 +169,7 @@ class Frame(BufferExporter):
         if track:
             evt = threading.Event()
             self.tracker_event = evt
-            self.tracker = MessageTracker(evt)
+            self.tracker = _host(type(self)).tracker(evt)
             owner = PayloadOwner(evt.set)
         self._msg = Msg(view, 0, owner)
 
@@ -177,9 +179,10 @@ class Frame(BufferExporter):
         f = cls.__new__(cls)
         f._msg = msg
         f.more = more
-        f.tracker = _FINISHED_TRACKER if track else None
+        f.tracker = _host(cls).finished_tracker if track else None
         f.tracker_event = None
         f._bytes = None
+        f._view = None
         return f
 
     def _outgoing(self) -> Msg:
@@ -201,8 +204,14 @@ class Frame(BufferExporter):
     @property
     def buffer(self) -> memoryview:
         """A writable ``memoryview`` of the payload (``memoryview(frame)``; see the module
-        rules for when that copies an immutable payload once)."""
-        return memoryview(self)
+        rules for when that copies an immutable payload once). The same view while it is
+        alive, as pyzmq's."""
+        ref = self._view
+        view = ref() if ref is not None else None
+        if view is None:
+            view = memoryview(self)
+            self._view = weakref.ref(view)
+        return view
 
     def _export_target(self, flags: int) -> Any:
         """What the buffer protocol exports: the payload, made writable memory first."""
@@ -229,25 +238,28 @@ class Frame(BufferExporter):
         if isinstance(option, (str, builtins.bytes)):
             name = option if isinstance(option, str) else option.decode("utf-8", "replace")
             if name in ("routing_id", "group"):
-                raise ZMQVersionError("4.2", f"Frame.get({name!r}) (draft RADIO/DISH and "
-                                             "CLIENT/SERVER)")
-            raise ZMQVersionError("4.1", f"message property {name!r} (zmq_msg_gets)")
+                raise _host(type(self)).exception(ZMQVersionError(
+                    "4.2", f"Frame.get({name!r}) (draft RADIO/DISH and CLIENT/SERVER)"))
+            raise _host(type(self)).exception(
+                ZMQVersionError("4.1", f"message property {name!r} (zmq_msg_gets)"))
         if isinstance(option, bool) or not isinstance(option, int):
             raise TypeError(f"message option must be an int, not {type(option).__name__}")
         if option == C.MORE:
             return int(self.more)
-        raise ZMQError(C.EINVAL, f"unknown message option {option}")
+        raise _host(type(self)).exception(ZMQError(C.EINVAL, f"unknown message option {option}"))
 
     def set(self, option: int | str, value: int) -> None:
         """Set a message property: only ``zmq4.MORE`` (the ``more`` attribute; a send's
         flags decide whether a frame is sent with MORE). ``"routing_id"``/``"group"``
         need draft libzmq 4.2: :class:`~zmq4.ZMQVersionError`."""
         if option in ("routing_id", "group"):
-            raise ZMQVersionError("4.2", f"Frame.set({option!r}) (draft sockets)")
+            raise _host(type(self)).exception(
+                ZMQVersionError("4.2", f"Frame.set({option!r}) (draft sockets)"))
         if isinstance(option, bool) or not isinstance(option, int):
             raise TypeError(f"message option must be an int, not {type(option).__name__}")
         if option != C.MORE:
-            raise ZMQError(C.EINVAL, f"message option {option} cannot be set")
+            raise _host(type(self)).exception(
+                ZMQError(C.EINVAL, f"message option {option} cannot be set"))
         self.more = bool(value)
 
     # ------------------------------------------------------------------ copies
@@ -269,6 +281,12 @@ class Frame(BufferExporter):
         head = bytes(memoryview(self._msg.data)[:16]) if n > 16 else self.bytes
         suffix = f"...{n}B" if n > 16 else ""
         return f"<{type(self).__module__}.{type(self).__name__}({head!r}{suffix})>"
+
+
+def _host(cls: type) -> Any:
+    from .host import host_of  # host imports this module
+
+    return host_of(cls)
 
 
 #: pyzmq's older name for :class:`Frame`.

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import zmq_h as C
-from .._face import timeout_ms, translate
+from .._face import timeout_ms
 from ..core import poll as _poll
 from ..errors import ZMQError
+from .host import host_of
 from .socket import Socket
 
 
@@ -55,16 +56,19 @@ def zmq_poll(sockets: Sequence[tuple[Any, int]], timeout: float | None = -1) -> 
         return []  # pyzmq: an empty poll returns at once, whatever the timeout
     entries = []
     results_for: list[Any] = []
-    for item, events in sockets:
-        if isinstance(events, bool) or not isinstance(events, int):
-            raise TypeError(f"poll flags must be an int, not {type(events).__name__}")
-        core_item, ev = _entry(item, events)
-        entries.append((core_item, ev))
-        results_for.append(item if isinstance(item, Socket) else core_item)
+    owner: type = Socket  # whose exceptions to raise: the first socket's package's
     try:
+        for item, events in sockets:
+            if isinstance(events, bool) or not isinstance(events, int):
+                raise TypeError(f"poll flags must be an int, not {type(events).__name__}")
+            if owner is Socket and isinstance(item, Socket):
+                owner = type(item)
+            core_item, ev = _entry(item, events)
+            entries.append((core_item, ev))
+            results_for.append(item if isinstance(item, Socket) else core_item)
         revents = _poll.poll(entries, ms)
     except ZMQError as e:
-        raise translate(e) from None
+        raise host_of(owner).exception(e) from None
     return [(results_for[i], int(r)) for i, r in enumerate(revents) if r]
 
 

@@ -26,13 +26,13 @@ Imports: the core, the leaves, the backend frame and context.
 from __future__ import annotations
 
 import os
-import sys
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .. import zmq_h as C
 from .._face import endpoint as _endpoint
-from .._face import handle_of, resolve, translate
+from .._face import handle_of, resolve
 from ..constants import SocketOption
 from ..core import options as _options
 from ..core.fastpath import recv as _fast_recv
@@ -43,10 +43,11 @@ from ..core.fastpath import send_bytes as _fast_send_bytes
 from ..core.fastpath import send_nowait as _fast_send_nowait
 from ..core.socket_base import SocketBase
 from ..errors import ZMQError, ZMQVersionError
-from ..msg import Msg
+from ..msg import Msg, PayloadOwner
 from ..msg import frame as _new_msg
 from . import frame as _frame
-from .frame import _FINISHED_TRACKER, Frame, MessageTracker
+from .frame import Frame, MessageTracker
+from .host import host_of
 
 if TYPE_CHECKING:
     pass
@@ -180,24 +181,6 @@ def _check_unknown_value(option: int, value: Any) -> None:
         raise TypeError(f"socket option {option}: expected int, got {value!r}")
 
 
-_FRAME_TYPES: dict[type, type[Frame]] = {}
-
-
-def _frame_type(cls: type) -> type[Frame]:
-    """The Frame class ``recv(copy=False)`` makes for sockets of class ``cls``: the ``Frame``
-    of the package that defines ``cls`` or its nearest base (``zmq4.Frame``; ``zmq.Frame``
-    under pyzmq's layer), else the backend Frame. Cached once found."""
-    ft = _FRAME_TYPES.get(cls)
-    if ft is not None:
-        return ft
-    for klass in cls.__mro__:
-        package = sys.modules.get(klass.__module__.partition(".")[0])
-        candidate = getattr(package, "Frame", None)
-        if isinstance(candidate, type) and issubclass(candidate, Frame):
-            _FRAME_TYPES[cls] = candidate
-            return candidate
-    return Frame
-
 
 # ---------------------------------------------------------------------------- Socket
 
@@ -280,22 +263,22 @@ class Socket:
             core.close()
         except ZMQError as e:
             if e.errno != C.ENOTSOCK:  # closed meanwhile through another handle
-                raise translate(e) from None
+                raise host_of(type(self)).exception(e) from None
 
     # ------------------------------------------------------------------ options
     def set(self, option: int | str, optval: Any) -> None:
         """Set a socket option (number or name): int for integer options, bytes for binary
         and string options (``None`` is C's NULL). str values: ``set_string``."""
-        num = option_number(option)
-        spec = _options.OPTIONS.get(num)
-        if spec is not None:
-            optval = check_option_value(spec, optval)
-        else:
-            _check_unknown_value(num, optval)
         try:
+            num = option_number(option)
+            spec = _options.OPTIONS.get(num)
+            if spec is not None:
+                optval = check_option_value(spec, optval)
+            else:
+                _check_unknown_value(num, optval)
             self._core.setsockopt(num, optval)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def get(self, option: int | str) -> Any:
         """A socket option's value (number or name): int, or bytes for binary/string
@@ -303,16 +286,18 @@ class Socket:
         try:
             return self._core.getsockopt(option_number(option))
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def join(self, group: str | bytes) -> None:
         """Join a RADIO/DISH group: draft sockets of libzmq 4.2, which zmq4 (libzmq 4.0)
         does not have: :class:`~zmq4.ZMQVersionError`, as pyzmq on libzmq 4.0."""
-        raise ZMQVersionError("4.2", f"join({group!r}) (RADIO/DISH)")
+        raise host_of(type(self)).exception(
+            ZMQVersionError("4.2", f"join({group!r}) (RADIO/DISH)"))
 
     def leave(self, group: str | bytes) -> None:
         """Leave a RADIO/DISH group: :class:`~zmq4.ZMQVersionError`, as :meth:`join`."""
-        raise ZMQVersionError("4.2", f"leave({group!r}) (RADIO/DISH)")
+        raise host_of(type(self)).exception(
+            ZMQVersionError("4.2", f"leave({group!r}) (RADIO/DISH)"))
 
     # ------------------------------------------------------------------ endpoints
     def bind(self, addr: str | bytes) -> None:
@@ -320,28 +305,28 @@ class Socket:
         try:
             self._core.bind(_endpoint(addr))
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def connect(self, addr: str | bytes) -> None:
         """Connect to ``addr``."""
         try:
             self._core.connect(_endpoint(addr))
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def unbind(self, addr: str | bytes) -> None:
         """Stop listening on ``addr`` (ENOENT if it is not bound here)."""
         try:
             self._core.unbind(_endpoint(addr))
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     def disconnect(self, addr: str | bytes) -> None:
         """Drop the connection made by ``connect(addr)`` (ENOENT if there is none)."""
         try:
             self._core.disconnect(_endpoint(addr))
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
     # ------------------------------------------------------------------ send
     def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
@@ -357,7 +342,7 @@ class Socket:
             try:
                 _fast_send_bytes(self._core, data, flags)
             except ZMQError as e:
-                raise translate(e) from None
+                raise host_of(type(self)).exception(e) from None
             except TypeError:
                 self._check_flags(flags)
                 raise
@@ -375,7 +360,7 @@ class Socket:
                     return None
                 return NOT_READY
             except ZMQError as e:
-                raise translate(e) from None
+                raise host_of(type(self)).exception(e) from None
             except TypeError:
                 self._check_flags(flags)
                 raise
@@ -389,7 +374,8 @@ class Socket:
     def _send_other(self, data: Any, flags: int, copy: bool, track: bool,
                     routing_id: int | None, group: str | None) -> MessageTracker | None:
         if routing_id is not None or group is not None:
-            raise ZMQVersionError("4.2", "send(routing_id=..., group=...) (draft sockets)")
+            raise host_of(type(self)).exception(
+                ZMQVersionError("4.2", "send(routing_id=..., group=...) (draft sockets)"))
         self._check_flags(flags)
         tracker: MessageTracker | None = None
         if isinstance(data, Frame):
@@ -407,18 +393,17 @@ class Socket:
             threshold = self.copy_threshold
             if threshold and nbytes < threshold:
                 msg = Msg(view if type(view) is bytes else view.tobytes())
-                tracker = _FINISHED_TRACKER
+                tracker = host_of(type(self)).finished_tracker
             elif track:
-                f = Frame(view, track=True, copy=False)
-                msg = f._msg
-                tracker = f.tracker
-                del f
+                evt = threading.Event()
+                tracker = host_of(type(self)).tracker(evt)
+                msg = Msg(view, 0, PayloadOwner(evt.set))
             else:
                 msg = Msg(view)
         try:
             _fast_send(self._core, msg, flags)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
         return tracker
 
     # ------------------------------------------------------------------ recv
@@ -446,11 +431,11 @@ class Socket:
                 return _fast_recv_bytes(core, flags)
             m = _fast_recv(core, flags)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
         except TypeError:
             self._check_flags(flags)
             raise
-        return _frame_type(type(self))._from_msg(m, core.rcvmore, track)
+        return host_of(type(self)).frame_class._from_msg(m, core.rcvmore, track)
 
     def _recv_nowait(self, copy: bool, track: bool) -> Any:
         """``recv(DONTWAIT, copy, track)`` for an event loop: ``NOT_READY`` where ``recv``
@@ -459,13 +444,13 @@ class Socket:
         try:
             m = _fast_recv_nowait(core)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
         if m is None:
             return NOT_READY
         if copy:
             d = m.data
             return d if type(d) is bytes else bytes(d)
-        return _frame_type(type(self))._from_msg(m, core.rcvmore, track)
+        return host_of(type(self)).frame_class._from_msg(m, core.rcvmore, track)
 
     def recv_into(self, buffer: Any, /, *, nbytes: int = 0, flags: int = 0) -> int:
         """Receive the next frame into the writable ``buffer`` (at most ``nbytes`` bytes,
@@ -492,7 +477,7 @@ class Socket:
         try:
             m = _fast_recv(self._core, flags)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
         size = m.size
         n = size if size < limit else limit
         if n:
@@ -508,7 +493,7 @@ class Socket:
         try:
             self._core.monitor(a, events)
         except ZMQError as e:
-            raise translate(e) from None
+            raise host_of(type(self)).exception(e) from None
 
 
 __all__ = ["NOT_READY", "Socket", "check_option_value", "check_parts", "core_socket_of",

@@ -9,7 +9,9 @@ instance's ``__dict__``, is an ordinary attribute; any other name is looked up, 
 case, among the option enums the class lists in ``_attr_enums``, and becomes
 ``self._set_attr_opt(NAME, option, value)`` / ``self._get_attr_opt(NAME, option)`` (by
 default ``set``/``get``). A name that is no option is ``AttributeError`` naming it, and so is
-reading a write-only option (``hasattr`` and mocking rely on that).
+reading a write-only option, or one the library refuses to read (EINVAL/EFAULT, e.g. a
+later libzmq's option): ``hasattr`` and ``mock.Mock(spec=...)`` rely on that. Names
+starting with ``_`` are never options.
 Imports: the option table and the leaves.
 """
 
@@ -65,10 +67,15 @@ class AttributeSetter:
         self._set_attr_opt(opt.name, opt, value)
 
     def __getattr__(self, key: str) -> Any:
-        if key.startswith("__") or key in plain_attributes(type(self)):
-            raise AttributeError(key)
+        if key.startswith("_") or key in plain_attributes(type(self)):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {key!r}")
         opt = self._attr_option(key)
-        return self._get_attr_opt(opt.name, opt)
+        try:
+            return self._get_attr_opt(opt.name, opt)
+        except ZMQError as e:
+            if e.errno in (C.EINVAL, C.EFAULT):  # pyzmq's rule: not readable here
+                raise AttributeError(f"{key} attribute cannot be read: {e}") from e
+            raise
 
     def _set_attr_opt(self, name: str, opt: int, value: Any) -> None:
         """What ``obj.<name> = value`` does for an option (default: ``set``)."""
@@ -80,12 +87,7 @@ class AttributeSetter:
         spec = _options.OPTIONS.get(int(opt))
         if spec is not None and not spec.readable:
             raise AttributeError(f"{name.lower()} attribute is write-only ({spec.c_name})")
-        try:
-            return self.get(opt)
-        except ZMQError as e:
-            if e.errno in (C.EINVAL, C.EFAULT):  # pyzmq's rule: not readable here
-                raise AttributeError(f"{name.lower()} attribute cannot be read: {e}") from e
-            raise
+        return self.get(opt)
 
     def set(self, option: int, value: Any) -> None:
         raise NotImplementedError("a class using AttributeSetter implements set()")

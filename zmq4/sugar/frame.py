@@ -44,10 +44,18 @@ class Frame(FrameBase):
         raise ZMQVersionError("4.2", "Frame.routing_id (CLIENT/SERVER)")
 
     def __repr__(self) -> str:
+        # pyzmq's shape: up to 16 bytes in full, else the first 12 and the size
         n = len(self)
-        head = bytes(memoryview(self._msg.data)[:16]) if n > 16 else self.bytes
-        suffix = f"...{n}B" if n > 16 else ""
-        return f"<zmq4.{type(self).__name__}({head!r}{suffix})>"
+        if n <= 16:
+            return f"<zmq4.{type(self).__name__}({self.bytes!r})>"
+        head = bytes(memoryview(self._msg.data)[:12])
+        for unit, scale in (("GB", 10**9), ("MB", 2**20), ("kB", 1000)):
+            if n >= scale:
+                size = f"{n // (10**6 if unit == 'MB' else scale):.0f}{unit}"
+                break
+        else:
+            size = f"{n}B"
+        return f"<zmq4.{type(self).__name__}({head!r}...{size})>"
 
 
 #: pyzmq's older name for :class:`Frame`.
