@@ -18,6 +18,7 @@ import sysconfig
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext as _build_ext
+from setuptools.command.build_py import build_py as _build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -175,4 +176,45 @@ class ShimBuildExt(_build_ext):
         return outputs
 
 
-setup(ext_modules=extensions() + [shim_extension()], cmdclass={"build_ext": ShimBuildExt})
+#: The switch's start-up hook (see _zmq4_switch.py): installed at the top of site-packages,
+#: where Python's ``site`` runs it at every interpreter start.
+PTH_FILE = "zmq4-as-zmq.pth"
+
+
+class BuildPyWithPth(_build_py):
+    """build_py that also puts the switch's ``.pth`` hook at the root of the build (and so
+    of the wheel, i.e. site-packages). setuptools has no declarative way to ship a file
+    outside a package."""
+
+    def run(self) -> None:
+        super().run()
+        if not getattr(self, "editable_mode", False):
+            self.copy_file(os.path.join(HERE, PTH_FILE), os.path.join(self.build_lib, PTH_FILE))
+
+    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
+        outputs = list(super().get_outputs(include_bytecode))
+        if not getattr(self, "editable_mode", False):
+            outputs.append(os.path.join(self.build_lib, PTH_FILE))
+        return outputs
+
+
+cmdclass: dict[str, type] = {"build_ext": ShimBuildExt, "build_py": BuildPyWithPth}
+
+try:
+    from setuptools.command.editable_wheel import editable_wheel as _editable_wheel
+except ImportError:  # pragma: no cover - setuptools without PEP 660 support
+    pass
+else:
+
+    class EditableWheelWithPth(_editable_wheel):
+        """``pip install -e .`` ships the ``.pth`` hook too: every file of the directory
+        this step fills ends up at the root of the editable wheel."""
+
+        def _install_namespaces(self, installation_dir: str, pth_prefix: str) -> None:
+            super()._install_namespaces(installation_dir, pth_prefix)
+            shutil.copy(os.path.join(HERE, PTH_FILE), os.path.join(installation_dir, PTH_FILE))
+
+    cmdclass["editable_wheel"] = EditableWheelWithPth
+
+
+setup(ext_modules=extensions() + [shim_extension()], cmdclass=cmdclass)

@@ -148,7 +148,7 @@ def greeting(mechanism: bytes) -> bytes:
 def zmtp_client(host: str, port: int, server_public: bytes) -> tuple[socket.socket, Any]:
     """A raw socket with a finished ZMTP handshake as a DEALER (zmq4's sans-IO
     connection drives it: NULL, or CURVE with a fresh key pair)."""
-    from zmq4 import constants as C
+    from zmq4 import zmq_h as C
     from zmq4.zmtp import HandshakeComplete, ZmtpConnection
     from zmq4.zmtp.mechanisms import CurveMechanism, NullMechanism
 
@@ -209,7 +209,7 @@ def role_garbage(port: int, seconds: float) -> None:
 
 def role_replay(port: int, server_public: str, seconds: float) -> None:
     """Record one real CURVE client's bytes, then replay them on new connections."""
-    from zmq4 import constants as C
+    from zmq4 import zmq_h as C
     from zmq4.zmtp import HandshakeComplete, ZmtpConnection
     from zmq4.zmtp.mechanisms import CurveMechanism
 

@@ -290,6 +290,9 @@ ZMQ_EXPORT int zmq_msg_set (zmq_msg_t *msg, int option, int optval);
 #define ZMQ_REQ_RELAXED 53
 #define ZMQ_CONFLATE 54
 #define ZMQ_ZAP_DOMAIN 55
+/*  zmq4 extension, libzmq 4.1's number and meaning: a ROUTER hands an identity   */
+/*  already in use over to the newest connection announcing it (default 0)        */
+#define ZMQ_ROUTER_HANDOVER 56
 /*  zmq4 extension, libzmq 4.1's number and meaning: handshake deadline (ms)    */
 #define ZMQ_HANDSHAKE_IVL 66
 /*  zmq4 extension, libzmq 4.2's number and meaning: STREAM connect/disconnect   */

@@ -21,7 +21,7 @@ from __future__ import annotations
 import weakref
 from typing import Any, NoReturn, TypeVar
 
-from . import constants as C
+from . import zmq_h as C
 from .errors import ZMQError, error
 
 T = TypeVar("T")

@@ -1,6 +1,7 @@
 """Where zmq4's C face lives: ``include/`` (zmq.h, zmq_utils.h) and the shim ``libzmq.so.5``.
 
-Owns: ``get_include()``, ``get_library()`` and the compiler/linker flags that
+Owns: ``get_include()``, ``get_library()``, pyzmq's list forms ``get_includes()`` and
+``get_library_dirs()``, and the compiler/linker flags that
 ``python -m zmq4 config`` prints. An installed wheel carries ``zmq4/include/`` and
 ``zmq4/lib/libzmq.so.5``; an in-place (editable) build has the library in the source tree's
 ``zmq4/lib/`` and the headers in its top-level ``include/``.
@@ -41,6 +42,22 @@ def get_library() -> str:
             f"{path} is missing: zmq4 was installed without its C-ABI shim; rebuild it "
             "(pip install ., or pip install --no-build-isolation -e . in a checkout)")
     return path
+
+
+def get_includes() -> list[str]:
+    """pyzmq's include list: the directory holding the ``zmq4`` package (its ``.pxd``
+    files), ``zmq4/utils`` (pyzmq's second entry), and :func:`get_include` (zmq.h)."""
+    dirs = [os.path.dirname(_PKG), os.path.join(_PKG, "utils")]
+    try:
+        dirs.append(get_include())
+    except FileNotFoundError:
+        pass
+    return dirs
+
+
+def get_library_dirs() -> list[str]:
+    """pyzmq's library-directory list: the one directory holding the shim libzmq.so.5."""
+    return [os.path.dirname(get_library())]
 
 
 def cflags() -> list[str]:

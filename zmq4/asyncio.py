@@ -59,22 +59,23 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, cast
 
-from . import constants as C
-from . import context as _context
-from . import poller as _poller
-from . import socket as _socket
+from . import zmq_h as C
 from ._face import timeout_ms, translate
+from .backend import poll as _backend_poll
+from .backend.socket import NOT_READY as _NOT_READY
 from .core.fastpath import lend_reads as _lend_reads
 from .core.socket_base import SocketBase
 from .errors import Again, ZMQError
-from .socket import NOT_READY as _NOT_READY
+from .sugar import context as _context
+from .sugar import poll as _poller
+from .sugar import socket as _socket
 
 T = TypeVar("T")
 _POLLIN = C.POLLIN
 _POLLOUT = C.POLLOUT
 _S = TypeVar("_S", bound="Socket")
 
-__all__ = ["Context", "Poller", "Socket"]
+__all__ = ["Context", "Poller", "Socket", "ZMQEventLoop", "install"]
 
 
 def _get_loop() -> asyncio.AbstractEventLoop:
@@ -407,6 +408,10 @@ def _kick(core: SocketBase) -> None:
         state.kick()
 
 
+def _plain_future(loop: asyncio.AbstractEventLoop) -> asyncio.Future[Any]:
+    return loop.create_future()
+
+
 def _then(attempt: Callable[[], Any], load: Callable[[Any], T]) -> Callable[[], T]:
     def attempt_and_load() -> T:
         return load(attempt())
@@ -419,6 +424,9 @@ class Socket(_socket.Socket):
 
     __slots__ = ()
 
+    #: makes the future an operation returns (zmq4.eventloop.future: tornado-flavoured)
+    _new_future = staticmethod(_plain_future)
+
     @classmethod
     def from_socket(cls: type[_S], socket: _socket.Socket) -> _S:
         """An asyncio socket sharing ``socket`` (a shadow: closing either closes both)."""
@@ -428,7 +436,7 @@ class Socket(_socket.Socket):
     def _submit(self, queue_name: str, attempt: Callable[[], Any], flags: int,
                 timeout: int) -> asyncio.Future[Any]:
         state = _state_of(self._core)
-        fut: asyncio.Future[Any] = state.loop.create_future()
+        fut: asyncio.Future[Any] = self._new_future(state.loop)
         queue: deque[_Op] = getattr(state, queue_name)
         if not queue or flags & C.DONTWAIT:
             try:
@@ -510,7 +518,7 @@ class Socket(_socket.Socket):
         the receive."""
         fut: asyncio.Future[Any] = recvd
         if fut.done():
-            out: asyncio.Future[Any] = fut.get_loop().create_future()
+            out: asyncio.Future[Any] = self._new_future(fut.get_loop())
             if fut.cancelled():
                 out.cancel()
             elif fut.exception() is not None:
@@ -574,7 +582,7 @@ class Socket(_socket.Socket):
             raise ValueError("flags must include POLLIN and/or POLLOUT")
         ms = timeout_ms(timeout)
         state = _state_of(self._core)
-        fut: asyncio.Future[int] = state.loop.create_future()
+        fut: asyncio.Future[int] = self._new_future(state.loop)
         try:
             ready = int(self._core.events() & flags)
         except ZMQError as e:
@@ -671,20 +679,14 @@ class Socket(_socket.Socket):
         return super().__repr__().replace("zmq4.Socket", "zmq4.asyncio.Socket", 1)
 
 
-class Context(_context.Context):
+class Context(_context.Context[Socket]):
     """A zmq4 context whose ``socket()`` makes :class:`zmq4.asyncio.Socket` objects;
-    ``Context(sync_ctx)`` / ``Context.shadow(handle)`` share an existing context."""
+    ``Context(sync_ctx)`` / ``Context.shadow(handle)`` share an existing context.
+    ``instance()`` is its own (not the synchronous ``zmq4.Context.instance()``)."""
 
-    __slots__ = ()
-
-    _socket_class: ClassVar[Callable[..., _socket.Socket]] = Socket
-
-    def socket(self, socket_type: int,
-               socket_class: Callable[..., _socket.Socket] | None = None,
-               **kwargs: Any) -> Socket:
-        """A new :class:`zmq4.asyncio.Socket` (or of ``socket_class``; see
-        :meth:`zmq4.Context.socket`)."""
-        return cast(Socket, super().socket(socket_type, socket_class, **kwargs))
+    _instance: ClassVar[Any] = None
+    _instance_pid: ClassVar[int | None] = None
+    _socket_class: Callable[..., Any] = Socket
 
     def __repr__(self) -> str:
         return super().__repr__().replace("zmq4.Context", "zmq4.asyncio.Context", 1)
@@ -694,13 +696,15 @@ class Poller(_poller.Poller):
     """A Poller whose ``poll(timeout)`` is awaitable; zmq4 sockets (async or not), raw fds
     and objects with ``fileno()`` as in :class:`zmq4.Poller`."""
 
+    _new_future = staticmethod(_plain_future)
+
     def poll(self, timeout: float | None = None) -> asyncio.Future[  # type: ignore[override]
             list[tuple[Any, int]]]:
         """Await readiness of any registered item for up to ``timeout`` ms (None: forever);
         the result is ``[(item, revents), ...]`` as in :meth:`zmq4.Poller.poll`."""
         ms = timeout_ms(timeout)
         loop = _get_loop()
-        fut: asyncio.Future[list[tuple[Any, int]]] = loop.create_future()
+        fut: asyncio.Future[list[tuple[Any, int]]] = self._new_future(loop)
         items = list(self.sockets)
         states: list[tuple[_IOState, int]] = []
         watchers: dict[int, asyncio.Future[int]] = {}
@@ -746,7 +750,7 @@ class Poller(_poller.Poller):
             if fut.done():
                 return
             try:
-                found = _poller.zmq_poll(items, 0)
+                found = _backend_poll.zmq_poll(items, 0)
             except Exception as e:
                 finish(None, e)
                 return
@@ -756,7 +760,7 @@ class Poller(_poller.Poller):
                 arm()  # a wake-up for something else: keep watching
 
         try:
-            ready = _poller.zmq_poll(items, 0)
+            ready = _backend_poll.zmq_poll(items, 0)
         except Exception as e:
             finish(None, e)
             return fut
@@ -771,7 +775,7 @@ class Poller(_poller.Poller):
                 if isinstance(item, _socket.Socket):
                     states.append((_state_of(item._core), flags))
                     continue
-                fd, _ = _poller._entry(item, flags)
+                fd, _ = _backend_poll._entry(item, flags)
                 if flags & C.POLLIN:
                     loop.add_reader(fd, wake)
                     raw.append((fd, False))
@@ -791,3 +795,22 @@ class Poller(_poller.Poller):
 
         fut.add_done_callback(on_done)
         return fut
+
+
+def install() -> None:
+    """Deprecated, a no-op (pyzmq's): zmq4 sockets work on any asyncio event loop."""
+    import warnings
+
+    warnings.warn("zmq4.asyncio.install() is not needed: any asyncio loop works",
+                  DeprecationWarning, stacklevel=2)
+
+
+class ZMQEventLoop(asyncio.SelectorEventLoop):
+    """Deprecated (pyzmq's): a plain selector event loop; any asyncio loop works."""
+
+    def __init__(self, selector: Any = None) -> None:
+        import warnings
+
+        warnings.warn("ZMQEventLoop is deprecated: use any asyncio event loop",
+                      DeprecationWarning, stacklevel=2)
+        super().__init__(selector)

@@ -23,7 +23,7 @@ import time as _time
 from typing import Any, Callable, Optional
 
 from . import _sodium, z85
-from . import constants as _C
+from . import zmq_h as _C
 from .core import poll as _poll
 from .core import proxy as _proxy
 from .core.ctx import Context as _Context

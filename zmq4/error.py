@@ -11,6 +11,7 @@ from __future__ import annotations
 from .errors import (
     Again,
     ContextTerminated,
+    DraftFDWarning,
     InterruptedSystemCall,
     NotDone,
     ZMQBaseError,
@@ -21,6 +22,6 @@ from .errors import (
 )
 
 __all__ = [
-    "Again", "ContextTerminated", "InterruptedSystemCall", "NotDone", "ZMQBaseError",
+    "Again", "ContextTerminated", "DraftFDWarning", "InterruptedSystemCall", "NotDone", "ZMQBaseError",
     "ZMQBindError", "ZMQError", "ZMQVersionError", "strerror",
 ]

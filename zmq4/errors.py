@@ -4,7 +4,7 @@ The core raises ``ZMQError`` (or a subclass chosen by errno through :func:`error
 ``zmq4.capi`` catches it and turns it into ``-1`` plus a thread-local errno;
 the object API lets it propagate. ``strerror`` gives libzmq's texts.
 
-Leaf module: imports only ``zmq4.constants``.
+Leaf module: imports only ``zmq4.zmq_h``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from . import constants as C
+from . import zmq_h as C
 
 _ZMQ_TEXTS = {
     C.EFSM: "Operation cannot be accomplished in current state",
@@ -102,6 +102,15 @@ class ZMQVersionError(NotImplementedError):
     def __str__(self) -> str:
         have = f"{C.VERSION_MAJOR}.{C.VERSION_MINOR}.{C.VERSION_PATCH}"
         return f"{self.msg} requires libzmq >= {self.min_version}, have {have}"
+
+
+class DraftFDWarning(RuntimeWarning):
+    """pyzmq warns this when ``ZMQ_FD`` is used on a thread-safe draft socket; zmq4
+    (libzmq 4.0) has no such sockets, so it is never raised: the class exists so that code
+    filtering or catching it runs unchanged."""
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg or "ZMQ_FD is not supported on thread-safe draft sockets")
 
 
 _BY_ERRNO: dict[int, type[ZMQError]] = {

@@ -6,13 +6,13 @@ Rules: encode needs a length divisible by 4 and decode a length divisible by 5 (
 decode also rejects characters outside the alphabet and 5-char groups whose value exceeds
 2**32-1 (libzmq 4.0 silently decodes those to garbage; we refuse). Bad input raises
 ``ZMQError(EINVAL)`` with a message naming the problem; it never returns a wrong answer.
-Leaf module: imports only zmq4.constants and zmq4.errors.
+Leaf module: imports only zmq4.zmq_h and zmq4.errors.
 """
 
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 from libc.stdint cimport uint32_t, uint8_t
 
-from zmq4 import constants as _C
+from zmq4 import zmq_h as _C
 from zmq4.errors import ZMQError
 
 cdef const char *ENCODER = (

@@ -19,7 +19,7 @@ import abi_support
 import pytest
 
 import zmq4
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 
 vp, ci, sz, cp = ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t, ctypes.c_char_p
 

@@ -55,9 +55,11 @@ def test_frame_argument_errors() -> None:
         zmq.Frame("text")
     with pytest.raises(TypeError, match="buffer"):
         zmq.Frame(42)
-    with pytest.raises(ValueError, match="contiguous"):
+    # a strided buffer is pyzmq's BufferError, whether or not the frame would copy it
+    with pytest.raises(BufferError, match="contiguous"):
         zmq.Frame(memoryview(bytearray(10))[::2], copy=False)
-    assert zmq.Frame(memoryview(b"abcdef")[::2]).bytes == b"ace"  # copied
+    with pytest.raises(BufferError, match="contiguous"):
+        zmq.Frame(memoryview(b"abcdef")[::2])
 
 
 def test_frame_copy_threshold_decides_sharing() -> None:
@@ -85,9 +87,10 @@ def test_frame_properties() -> None:
     assert f.get(zmq.MORE) == 0 and f[zmq.MORE] == 0
     f.set(zmq.MORE, 1)
     assert f.more and f.get(zmq.MORE) == 1
-    with pytest.raises(zmq.ZMQError) as exc:
+    # string properties need libzmq 4.1: pyzmq's ZMQVersionError on a 4.0 library
+    with pytest.raises(zmq.ZMQVersionError) as exc:
         f.get("User-Id")
-    assert exc.value.errno == zmq.EINVAL and "User-Id" in str(exc.value)
+    assert "User-Id" in str(exc.value) and exc.value.min_version == "4.1"
     with pytest.raises(zmq.ZMQError):
         f.get(99)
     with pytest.raises(zmq.ZMQError):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import zmq4 as zmq
+from zmq4.core.options import OPTIONS
 
 #: Options zmq_getsockopt refuses (write-only in libzmq 4.0).
 WRITE_ONLY = {"SUBSCRIBE", "UNSUBSCRIBE", "ROUTER_MANDATORY", "XPUB_VERBOSE", "ROUTER_RAW",
@@ -37,7 +38,7 @@ def sock(context: zmq.Context) -> zmq.Socket:
 
 def test_every_readable_option_reads_as_an_attribute(context: zmq.Context) -> None:
     for name, opt in zmq.SocketOption.__members__.items():
-        if name in WRITE_ONLY:
+        if name in WRITE_ONLY or int(opt) not in OPTIONS:  # later libzmq's: EINVAL
             continue
         s = context.socket(TYPE_FOR.get(name, zmq.DEALER))
         value = getattr(s, name.lower())

@@ -96,6 +96,41 @@ def test_router_type_options_accepted(ctx: Any, kind: int) -> None:
         assert fails_with(zmq_getsockopt(s, opt), EINVAL)
 
 
+def test_router_handover_option_is_write_only_and_router_only(ctx: Any) -> None:
+    """ZMQ_ROUTER_HANDOVER (56, extension: libzmq 4.1's number and meaning)."""
+    for kind in (ZMQ_ROUTER, ZMQ_REP):
+        s = socket(ctx, kind)
+        assert zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, 1) == 0
+        assert zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, 0) == 0
+        assert fails_with(zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, -1), EINVAL)
+        assert fails_with(zmq_getsockopt(s, ZMQ_ROUTER_HANDOVER), EINVAL)
+    for kind in (ZMQ_DEALER, ZMQ_STREAM, ZMQ_PAIR):
+        assert fails_with(zmq_setsockopt(socket(ctx, kind), ZMQ_ROUTER_HANDOVER, 1), EINVAL)
+
+
+@pytest.mark.parametrize("transport", ["inproc", "tcp", "ipc"])
+def test_router_handover_gives_the_identity_to_the_newcomer(ctx: Any,
+                                                          transport: str) -> None:
+    """With ROUTER_HANDOVER a second peer announcing an identity in use takes it over
+    (what ipykernel sets on its ROUTERs); the older connection is closed. Without it,
+    the first keeps it (tests/spec/test_rfc28_reqrep.py)."""
+    router = socket(ctx, ZMQ_ROUTER)
+    setopt(router, ZMQ_ROUTER_HANDOVER, 1)
+    endpoint = bind(router, transport)
+    first, second = socket(ctx, ZMQ_DEALER), socket(ctx, ZMQ_DEALER)
+    for d in (first, second):
+        setopt(d, ZMQ_IDENTITY, b"dup")
+    assert zmq_connect(first, endpoint) == 0
+    send_seq(first, b"one")
+    recv_seq(router, b"dup", b"one")
+    assert zmq_connect(second, endpoint) == 0
+    send_seq(second, b"two")
+    recv_seq(router, b"dup", b"two")
+    send_seq(router, b"dup", b"for the newcomer")
+    recv_seq(second, b"for the newcomer")
+    assert fails_with(zmq_recv(first, bytearray(32), 32, ZMQ_DONTWAIT), EAGAIN)
+
+
 @pytest.mark.parametrize("kind", [ZMQ_DEALER, ZMQ_REQ, ZMQ_STREAM, ZMQ_PAIR])
 def test_router_options_refused_elsewhere(ctx: Any, kind: int) -> None:
     """ROUTER_MANDATORY / ROUTER_RAW belong to ROUTER (and REP) only: EINVAL elsewhere;

@@ -10,7 +10,7 @@ import socket
 import time
 from collections.abc import Callable
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.zmtp import (
     ConnectionClosed,
     HandshakeComplete,

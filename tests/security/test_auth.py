@@ -18,7 +18,7 @@ from support import wait_until
 
 import zmq4
 from zmq4 import auth
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.auth import CURVE_ALLOW_ANY, Authenticator, ThreadAuthenticator
 
 TIMEOUT_MS = 10000

@@ -27,7 +27,7 @@ from support import wait_until
 
 import zmq4
 from zmq4 import auth
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.auth import Authenticator, ThreadAuthenticator
 from zmq4.auth.asyncio import AsyncioAuthenticator
 from zmq4.utils.monitor import recv_monitor_message

@@ -25,7 +25,7 @@ from support import engine_of, raw_connect, wait_until
 
 import zmq4
 from zmq4 import capi
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.io import engine as _engine
 
 NULL_GREETING = (b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00")

@@ -27,7 +27,7 @@ from _security_helpers import (
     recv_pumping,
 )
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.zmtp import (
     AuthenticationFailed,
     ConnectionClosed,

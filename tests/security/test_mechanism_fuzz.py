@@ -27,7 +27,7 @@ from _security_helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st  # noqa: E402
 
-from zmq4 import constants as C  # noqa: E402
+from zmq4 import zmq_h as C  # noqa: E402
 from zmq4.zmtp import (  # noqa: E402
     ConnectionClosed,
     HandshakeComplete,

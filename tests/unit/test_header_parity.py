@@ -1,6 +1,6 @@
 """Parity of ``include/zmq.h`` + ``include/zmq_utils.h`` with zmq4's Python faces.
 
-The C headers, ``zmq4.constants`` (the single source of the numbers) and ``zmq4.capi``
+The C headers, ``zmq4.zmq_h`` (the single source of the numbers) and ``zmq4.capi``
 (the C-style Python face) must agree on every name and number of libzmq 4.0.10
 (spec/ZMQ40.md §1, §2). The headers are read with a small parser written here
 (``#define`` lines with a tiny constant-expression evaluator, and ``ZMQ_EXPORT``
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 import zmq4
-from zmq4 import constants
+from zmq4 import zmq_h as constants
 
 # The headers zmq4 installs: the source tree's include/ in a developer install, the
 # package's own copy in an installed wheel (wheels/build.sh runs these tests there).
@@ -383,9 +383,10 @@ def test_parser_sees_a_plausible_header(headers: Headers) -> None:
     assert headers.constants["ZMQ_VERSION"] == 40010
     # spec §2: 5 version/HAUSNUMERO + 4 context + 14 socket types + 50 socket options
     # (incl. deprecated) + MORE + 3 flags + 3 mechanisms + 12 events + 4 poll + 3 devices,
-    # plus two zmq4 extensions with later libzmq numbers: ZMQ_HANDSHAKE_IVL (4.1, 66)
-    # and ZMQ_STREAM_NOTIFY (4.2, 73).
-    assert len(headers.constants) == 101
+    # plus three zmq4 extensions with later libzmq numbers: ZMQ_ROUTER_HANDOVER (4.1,
+    # 56), ZMQ_HANDSHAKE_IVL (4.1, 66) and ZMQ_STREAM_NOTIFY (4.2, 73).
+    assert len(headers.constants) == 102
+    assert headers.constants["ZMQ_ROUTER_HANDOVER"] == 56
     assert headers.constants["ZMQ_HANDSHAKE_IVL"] == 66
     assert headers.constants["ZMQ_STREAM_NOTIFY"] == 73
 
@@ -420,7 +421,7 @@ def test_header_constants_match_zmq4_constants(headers: Headers) -> None:
         for name, value in headers.constants.items()
         if constants.ALL.get(_bare(name)) != value
     }
-    assert not mismatched, "header value vs zmq4.constants.ALL: " + repr(mismatched)
+    assert not mismatched, "header value vs zmq4.zmq_h.ALL: " + repr(mismatched)
 
 
 def test_zmq4_constants_are_all_in_the_header(headers: Headers) -> None:
@@ -435,7 +436,7 @@ def test_zmq4_constants_are_all_in_the_header(headers: Headers) -> None:
             assert name not in headers.macros, f"zmq.h must not define {name}"
         elif "ZMQ_" + name not in headers.constants:
             missing.add(name)
-    assert not missing, f"in zmq4.constants.ALL but not in the headers: {sorted(missing)}"
+    assert not missing, f"in zmq4.zmq_h.ALL but not in the headers: {sorted(missing)}"
     assert OS_ONLY_ERRNO <= set(constants.ALL), "spec §2.10 errno names missing from ALL"
 
 

@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.core import options as opts
 from zmq4.core.options import BY_NAME, OPTIONS, Options, decode_value, lookup
 from zmq4.errors import ZMQError
@@ -160,10 +160,10 @@ INVALID: dict[int, list[object]] = {
 
 SOCKET_HANDLED = {C.SUBSCRIBE, C.UNSUBSCRIBE, C.ROUTER_MANDATORY, C.XPUB_VERBOSE,
                   C.ROUTER_RAW, C.PROBE_ROUTER, C.REQ_CORRELATE, C.REQ_RELAXED,
-                  C.RCVMORE, C.FD, C.EVENTS, C.STREAM_NOTIFY}
-WRITE_ONLY = {6, 7, 33, 38, 40, 41, 51, 52, 53, C.STREAM_NOTIFY}
+                  C.RCVMORE, C.FD, C.EVENTS, C.STREAM_NOTIFY, C.ROUTER_HANDOVER}
+WRITE_ONLY = {6, 7, 33, 38, 40, 41, 51, 52, 53, C.STREAM_NOTIFY, C.ROUTER_HANDOVER}
 READ_ONLY = {C.RCVMORE, C.FD, C.EVENTS, C.TYPE, C.LAST_ENDPOINT, C.MECHANISM}
-UNDEFINED = (0, 1, 2, 3, 10, 20, 26, 29, 30, 56, 99, -1, 2**40)
+UNDEFINED = (0, 1, 2, 3, 10, 20, 26, 29, 30, 57, 99, -1, 2**40)
 
 
 def einval(fn, *args, **kw) -> ZMQError:
@@ -180,8 +180,10 @@ def stored(spec) -> bool:
 # -- the table itself -----------------------------------------------------------------
 
 def test_table_has_every_4_0_option_number():
-    # the 47 of 4.0 and two extensions: HANDSHAKE_IVL (4.1) and STREAM_NOTIFY (4.2)
-    assert len(OPTIONS) == 49
+    # the 47 of 4.0 and three extensions: ROUTER_HANDOVER and HANDSHAKE_IVL (4.1) and
+    # STREAM_NOTIFY (4.2)
+    assert len(OPTIONS) == 50
+    assert OPTIONS[C.ROUTER_HANDOVER].default == 0
     assert OPTIONS[C.HANDSHAKE_IVL].default == 30000
     assert OPTIONS[C.STREAM_NOTIFY].default == 1
     assert list(OPTIONS) == sorted(OPTIONS)
@@ -205,7 +207,8 @@ def test_live_options_match_spec_8_23():
     live_writable = {o for o, s in OPTIONS.items() if s.live and s.writable}
     assert live_writable == {C.SUBSCRIBE, C.UNSUBSCRIBE, C.LINGER, C.ROUTER_MANDATORY,
                              C.PROBE_ROUTER, C.XPUB_VERBOSE, C.REQ_CORRELATE,
-                             C.REQ_RELAXED, C.RCVTIMEO, C.SNDTIMEO}
+                             C.REQ_RELAXED, C.RCVTIMEO, C.SNDTIMEO,
+                             C.ROUTER_HANDOVER}  # the extension applies at once, as 4.1's
     assert not OPTIONS[C.ROUTER_RAW].live
 
 

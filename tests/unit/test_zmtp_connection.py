@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.zmtp import (
     MAX_HANDSHAKE_FRAME,
     AuthenticationFailed,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.zmtp.errors import IncompatiblePeer, RemoteProtocolError
 from zmq4.zmtp.greeting import (
     GREETING_SIZE,

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from zmq4 import constants as C
+from zmq4 import zmq_h as C
 from zmq4.zmtp import (
     ConnectionClosed,
     HandshakeComplete,

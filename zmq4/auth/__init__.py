@@ -23,6 +23,7 @@ callback that raises or answers a non-bool, the handler's loop itself) denies, a
 from __future__ import annotations
 
 from ..certs import create_certificates, load_certificate, load_certificates
+from . import certs  # noqa: F401 - zmq4.auth.certs as an attribute (pyzmq's layout)
 from .asyncio import AsyncioAuthenticator
 from .base import CURVE_ALLOW_ANY, Authenticator
 from .thread import ThreadAuthenticator

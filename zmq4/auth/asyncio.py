@@ -17,11 +17,13 @@ bound, 4.0's rules would accept them).
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .. import asyncio as zasyncio
-from .. import constants as C
+from .. import zmq_h as C
+from ..context import Context
 from ..errors import ZMQError
 from .base import Authenticator
 
@@ -29,8 +31,13 @@ from .base import Authenticator
 class AsyncioAuthenticator(Authenticator):
     """Run the ZAP handler on the current asyncio loop (pyzmq's ``zmq.auth.asyncio``)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, context: Context | None = None, loop: Any = None,
+                 encoding: str = "utf-8", log: Any = None) -> None:
+        super().__init__(context, encoding, log)
+        if loop is not None:
+            warnings.warn(f"{type(self).__name__}(loop=...) is deprecated and ignored "
+                          "(pyzmq's rule): start() runs on the running loop",
+                          DeprecationWarning, stacklevel=2)
         self._task: asyncio.Task[None] | None = None
         self._async_zap: zasyncio.Socket | None = None
         self._in_hand: list[bytes] | None = None
@@ -38,11 +45,15 @@ class AsyncioAuthenticator(Authenticator):
     def start(self) -> None:
         if self._task is not None:
             return
-        loop = asyncio.get_running_loop()  # RuntimeError before anything is bound
+        loop = self._task_loop()  # no loop to run on: nothing is bound
         super().start()
         assert self.zap_socket is not None
         self._async_zap = zasyncio.Socket.from_socket(self.zap_socket)
         self._task = loop.create_task(self._run())
+
+    def _task_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop the handler task runs on: the running one."""
+        return asyncio.get_running_loop()
 
     async def _run(self) -> None:
         try:
@@ -82,11 +93,20 @@ class AsyncioAuthenticator(Authenticator):
                               "passing", again)
 
     def stop(self) -> None:
+        """Cancel the handler task and release the endpoint, also when the task's loop
+        is already closed (then the task can no longer run; the socket goes all the
+        same)."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
+            try:
+                task.cancel()
+            except RuntimeError:  # its loop is closed: cancelling would schedule on it
+                pass
         zap, self._async_zap = self._async_zap, None
         if zap is not None:
             zap.close()
         self.zap_socket = None
         self._close_private_loop()
+
+
+__all__ = ["AsyncioAuthenticator"]

@@ -48,11 +48,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import constants as C
 from .. import z85
+from .. import zmq_h as C
 from ..certs import load_certificates
-from ..context import Context
-from ..socket import Socket
+from ..errors import ZMQVersionError
+from ..sugar.context import Context
+from ..sugar.socket import Socket
 
 #: ``configure_curve(location=CURVE_ALLOW_ANY)``: any client key is accepted.
 CURVE_ALLOW_ANY = "*"
@@ -159,6 +160,12 @@ class Authenticator:
         with self._lock:
             self.credentials_providers[domain] = fn
             self.certs.pop(domain, None)
+
+    def configure_gssapi(self, domain: str = "*", location: str | None = None) -> None:
+        """GSSAPI needs libzmq 4.1 (and zmq4 is 4.0, without the mechanism): a GSSAPI
+        client can never reach this handler, so there is nothing to configure, and saying
+        so beats accepting a configuration that protects nothing: ``ZMQVersionError``."""
+        raise ZMQVersionError("4.1", f"GSSAPI authentication (domain {domain!r})")
 
     def curve_user_id(self, client_public_key: bytes) -> str:
         """The user id of a CURVE client: its Z85 public key (override to map keys)."""
@@ -364,3 +371,6 @@ class Authenticator:
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
+
+
+__all__ = ["Authenticator", "CURVE_ALLOW_ANY"]

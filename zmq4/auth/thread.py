@@ -21,10 +21,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
-from ..poller import Poller
-from ..socket import Socket
+from ..sugar.poll import Poller
+from ..sugar.socket import Socket
 from .base import Authenticator
 
 _ids = itertools.count()
@@ -32,6 +32,9 @@ _ids = itertools.count()
 
 class ThreadAuthenticator(Authenticator):
     """Run the ZAP handler in a daemon thread (pyzmq's ``zmq.auth.thread`` interface)."""
+
+    #: the inproc endpoint of the stop pipe between the caller and the thread (once started)
+    pipe_endpoint: str = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,6 +50,7 @@ class ThreadAuthenticator(Authenticator):
         zap = self.zap_socket
         assert zap is not None
         endpoint = f"inproc://zmq4.auth.stop.{id(self):x}.{next(_ids)}"
+        self.pipe_endpoint = endpoint
         inner = self.context.socket(C.PAIR, socket_class=Socket)
         inner.linger = 0
         inner.bind(endpoint)
@@ -142,3 +146,6 @@ class ThreadAuthenticator(Authenticator):
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+__all__ = ["ThreadAuthenticator"]

@@ -14,11 +14,11 @@ sockets or threads that belong to the parent.
 from __future__ import annotations
 
 import os
-import threading
 import weakref
 from typing import Any, Optional
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..errors import ZMQError, mark_interrupted
 from . import options as _options
 from .pipe import Pipe
@@ -33,8 +33,8 @@ class Context:
     """libzmq ctx_t."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
+        self._lock = _native.Lock()
+        self._cond = _native.Condition(self._lock)
         self.sockets: set[SocketBase] = set()
         self.io_threads = C.IO_THREADS_DFLT
         self.max_sockets = C.MAX_SOCKETS_DFLT
@@ -219,8 +219,8 @@ class Context:
         _live_contexts.discard(self)
 
     def _after_fork_in_child(self) -> None:
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
+        self._lock = _native.Lock()
+        self._cond = _native.Condition(self._lock)
         for s in list(self.sockets):
             s.mailbox.after_fork_in_child()
         self.io = None

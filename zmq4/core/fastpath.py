@@ -25,7 +25,7 @@ import math
 import time
 from typing import Any
 
-from .. import constants as _C
+from .. import zmq_h as _C
 from ..errors import ZMQError
 from ..msg import MORE as _MORE
 from ..msg import Msg, frame

@@ -52,7 +52,7 @@ Rules
   accepted; a host name gives EINVAL. As with ``getaddrinfo(AI_V4MAPPED)`` in 4.0, an
   IPv4 literal on an ``IPV6`` socket becomes a v4-mapped IPv6 address, default mask 128.
 
-Imports: only the leaves ``zmq4.constants``, ``zmq4.errors`` and (lazily, for Z85 keys)
+Imports: only the leaves ``zmq4.zmq_h``, ``zmq4.errors`` and (lazily, for Z85 keys)
 ``zmq4.z85``.
 """
 
@@ -64,7 +64,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 
 __all__ = [
@@ -388,6 +388,11 @@ _ROWS = (
          doc="Keep only the newest message (effective on PULL/PUSH/SUB/PUB/DEALER)."),
     _row(C.ZAP_DOMAIN, "ZAP_DOMAIN", STR, b"", "SG", validator=_zap_domain,
          attr="zap_domain", doc="RFC 27 ZAP domain (0..255 bytes)."),
+    _row(C.ROUTER_HANDOVER, "ROUTER_HANDOVER", INT_SOCKET, 0, "S", live=True,
+         applies_to=frozenset({C.ROUTER, C.REP}), validator=_ge(0),
+         doc="Extension (libzmq 4.1): a connection announcing an identity already in use "
+             "takes it over; the older connection is closed. 0 (default): the newcomer "
+             "is refused, as in libzmq 4.0."),
     _row(C.HANDSHAKE_IVL, "HANDSHAKE_IVL", INT, 30000, "SG", validator=_ge(0),
          attr="handshake_ivl",
          doc="Extension (libzmq 4.1): ms a new tcp/ipc connection may take to complete "

@@ -16,7 +16,8 @@ import select
 import time
 from typing import Any, Sequence
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..errors import ZMQError, mark_interrupted
 from .fastpath import take_back_reads
 from .socket_base import SocketBase
@@ -40,11 +41,11 @@ def poll(entries: Sequence[tuple[Any, int]], timeout_ms: int) -> list[int]:
     if not entries:
         if timeout_ms < 0:
             while True:
-                time.sleep(3600)
+                _native.sleep(3600)
         if timeout_ms > 0:
-            time.sleep(timeout_ms / 1000.0)
+            _native.sleep(timeout_ms / 1000.0)
         return []
-    poller = select.poll()
+    poller = _native.poll()
     fds: dict[int, int] = {}
     pinned: list[Any] = []
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .. import constants as C
+from .. import zmq_h as C
 from ..errors import ZMQError
 from .poll import poll
 from .socket_base import SocketBase

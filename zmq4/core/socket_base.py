@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 import struct
-import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..errors import ZMQError
 from ..msg import MORE, Msg
 from . import fastpath as _fastpath
@@ -91,7 +91,7 @@ class SocketBase(SocketCore):
         self.closed = False
         self._monitor: Optional[SocketBase] = None
         self._monitor_events = 0
-        self._monitor_lock = threading.Lock()
+        self._monitor_lock = _native.Lock()
         #: callables a face registers to learn of the close (zmq4.asyncio drops its loop
         #: reader): each runs once, in the closing thread, after the mailbox closed
         self.close_hooks: list[Callable[[], Any]] = []

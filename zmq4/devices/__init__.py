@@ -18,14 +18,11 @@ from .monitoredqueuedevice import (
     ProcessMonitoredQueue,
     ThreadMonitoredQueue,
 )
-from .proxydevice import (
-    ProcessProxy,
+from .proxydevice import ProcessProxy, Proxy, ProxyBase, ThreadProxy
+from .proxysteerabledevice import (
     ProcessProxySteerable,
-    Proxy,
-    ProxyBase,
     ProxySteerable,
     ProxySteerableBase,
-    ThreadProxy,
     ThreadProxySteerable,
 )
 

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from multiprocessing import Process
 from typing import Any
 
-from .. import constants as C
-from ..context import Context
+from .. import zmq_h as C
 from ..errors import ZMQBindError, ZMQError
-from ..socket import Socket
+from ..sugar.context import Context
+from ..sugar.socket import Socket
 from .functions import proxy
 
 

@@ -6,7 +6,7 @@ socket, ROUTER on both sides allowed). Imports: the object face.
 
 from __future__ import annotations
 
-from .. import constants as C
+from .. import zmq_h as C
 from .monitoredqueue import monitored_queue
 from .proxydevice import ProcessProxy, Proxy, ProxyBase, ThreadProxy
 

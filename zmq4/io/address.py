@@ -24,7 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..errors import ZMQError
 
 _SIOCGIFADDR = 0x8915
@@ -79,7 +80,7 @@ def _interface_ipv4(name: str) -> str | None:
         return None
     if name not in names:
         return None
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = _native.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
         packed = fcntl.ioctl(s.fileno(), _SIOCGIFADDR,
                              struct.pack("256s", name.encode()[:15]))
@@ -121,11 +122,11 @@ def resolve_tcp_connect(address: str, ipv6: bool, endpoint: str) -> Address:
     family = socket.AF_INET6 if ipv6 else socket.AF_INET
     flags = socket.AI_V4MAPPED if ipv6 else 0
     try:
-        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, flags)
+        infos = _native.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, flags)
     except (socket.gaierror, UnicodeError) as e:
         if ipv6:
             try:
-                infos = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)
+                infos = _native.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)
             except (socket.gaierror, UnicodeError):
                 raise ZMQError(C.EINVAL, f"cannot resolve {host!r} in {endpoint!r}: {e}") \
                     from None

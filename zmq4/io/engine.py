@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import itertools
 import socket as _socket
-import threading
 import time
 from collections import deque
 from typing import Any, Optional
 
+from .. import _native
 from ..zmtp.connection import ZmtpConnection
 from ..zmtp.events import ConnectionClosed, HandshakeComplete, MessagesReceived, ZapRequested
 from ..zmtp.mechanisms.null import NullMechanism
@@ -56,7 +56,7 @@ OUT_HIGH_WATER = 1 << 20  # stop pulling messages while this much output is unse
 _DIRECT_READ = 64 * 1024
 
 
-_buffers = threading.local()
+_buffers = _native.local()
 
 
 def _thread_buffer() -> tuple[bytearray, memoryview]:

@@ -16,7 +16,8 @@ import os
 import socket as _socket
 from typing import Any
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..errors import ZMQError
 from .address import Address
 from .reactor import EPOLLIN, IOPool, IOThread
@@ -47,7 +48,7 @@ class Listener:
         """(socket thread) Create, bind and listen; returns the resolved endpoint."""
         a = self.address
         try:
-            s = _socket.socket(a.family, _socket.SOCK_STREAM)
+            s = _native.socket(a.family, _socket.SOCK_STREAM)
         except OSError as e:
             raise ZMQError(e.errno or C.EINVAL, f"cannot create socket: {e.strerror}") from None
         try:
@@ -103,7 +104,7 @@ class Listener:
             if self.sock is None:
                 return
             try:
-                conn, peer = self.sock.accept()
+                conn, peer = _native.accept(self.sock)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as e:

@@ -32,12 +32,12 @@ import logging
 import os
 import select
 import signal
-import threading
 import time
 import weakref
 from collections import deque
 from typing import Any, Callable, Optional
 
+from .. import _native
 from ..errors import ZMQError
 
 log = logging.getLogger("zmq4.io")
@@ -70,7 +70,7 @@ class IOThread:
     """One reactor thread."""
 
     def __init__(self, name: str) -> None:
-        self._ep = select.epoll()
+        self._ep = _native.epoll()
         try:
             self._wake = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
         except BaseException:
@@ -83,11 +83,12 @@ class IOThread:
         self._seq = itertools.count()
         self._stopping = False
         self.load = 0  # registered connections, for least-loaded choice
-        self._lock = threading.Lock()
+        self._lock = _native.Lock()
         self._closed = False
         # held by the loop except while it waits in epoll: see the module docstring
-        self.busy = threading.Lock()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.busy = _native.Lock()
+        # an OS thread even under gevent's monkey patching (zmq4._native)
+        self.thread = _native.Thread(target=self._run, name=name, daemon=True)
         try:
             self.thread.start()
         except BaseException:
@@ -108,7 +109,7 @@ class IOThread:
         return True
 
     def in_thread(self) -> bool:
-        return threading.current_thread() is self.thread
+        return _native.get_ident() == self.thread.ident
 
     def borrow(self) -> bool:
         """Try to act as this thread now, without waiting: True if this thread is asleep
@@ -267,8 +268,8 @@ def _after_fork_in_child() -> None:
     connections): nothing in the child may act as one (``borrow``) or post to one."""
     for t in list(_threads):
         t._closed = True
-        t._lock = threading.Lock()
-        t.busy = threading.Lock()
+        t._lock = _native.Lock()
+        t.busy = _native.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -298,8 +299,8 @@ class IOPool:
                 code, detail = _errno.EAGAIN, str(exc)
             raise ZMQError(code, f"cannot start I/O thread {len(self.threads)} of {count}: "
                                  f"{detail}") from None
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
+        self._lock = _native.Lock()
+        self._cond = _native.Condition(self._lock)
         self.sessions: set[Any] = set()  # live sessions (lingering ones included)
 
     def choose(self, affinity: int = 0) -> IOThread:

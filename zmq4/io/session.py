@@ -70,7 +70,8 @@ import random
 import socket as _socket
 from typing import Any, Optional
 
-from .. import constants as C
+from .. import _native
+from .. import zmq_h as C
 from ..msg import MORE, Msg
 from ._sighold import SignalHold
 from .address import Address
@@ -665,7 +666,7 @@ class Connecter:
             return
         addr = self.address
         try:
-            s = _socket.socket(addr.family, _socket.SOCK_STREAM)
+            s = _native.socket(addr.family, _socket.SOCK_STREAM)
         except OSError as e:
             self._failed(e.errno or C.EINVAL)
             return

@@ -14,6 +14,9 @@ from typing import Any
 
 __all__ = ["dumps", "loads"]
 
+#: The JSON module in use (pyzmq's name): the standard library's.
+jsonmod = json
+
 
 def dumps(obj: Any, **kwargs: Any) -> bytes:
     """``obj`` as JSON text, encoded as UTF-8."""

@@ -13,6 +13,11 @@ from ..errors import ZMQError
 
 __all__ = ["decode", "encode"]
 
+#: The Z85 alphabet (RFC 32), in value order.
+Z85CHARS = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+#: character (byte value) -> its value in :data:`Z85CHARS`.
+Z85MAP = {c: i for i, c in enumerate(Z85CHARS)}
+
 
 def encode(rawbytes: bytes | bytearray | memoryview) -> bytes:
     """Z85 text of ``rawbytes`` (a multiple of 4 bytes long)."""

@@ -9,7 +9,7 @@ per-connection state machine (``connection.ZmtpConnection``) with its events
 
 Import rules (DESIGN §2): this package is below ``zmq4.io`` and ``zmq4.core`` and
 never imports them, nor ``socket``, ``threading``, ``select``, ``time`` or
-``asyncio``. It only imports ``zmq4.constants`` (and, in future, other leaves).
+``asyncio``. It only imports ``zmq4.zmq_h`` (and, in future, other leaves).
 Time is always an argument.
 """
 

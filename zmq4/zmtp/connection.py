@@ -43,7 +43,7 @@ XPUB talking to an unversioned 1.0 peer gets a phantom subscribe-all (spec §5.3
 Handshake frames are capped at ``MAX_HANDSHAKE_FRAME`` bytes (spec §9, CVE-2019-13132
 guidance); traffic frames at ``max_msg_size`` (spec §8.12).
 
-Import rules: imports ``zmq4.constants`` and the other ``zmq4.zmtp`` modules only.
+Import rules: imports ``zmq4.zmq_h`` and the other ``zmq4.zmtp`` modules only.
 Never ``socket``, ``threading``, ``select``, ``time``, ``asyncio``, ``zmq4.core`` or
 ``zmq4.io``.
 
@@ -58,7 +58,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .. import constants as C
+from .. import zmq_h as C
 from . import _codec
 from .commands import (
     CANCEL,

@@ -6,14 +6,14 @@ the engine/session turns them into a disconnect (libzmq 4.0 closes the TCP
 connection on any decode error, protocol error, failed ZAP or socket-type mismatch,
 spec §5.1 step 5) and nothing reaches the application.
 
-Import rules: leaf of the zmtp package. Imports only ``zmq4.constants``; never
+Import rules: leaf of the zmtp package. Imports only ``zmq4.zmq_h``; never
 ``socket``, ``threading``, ``select``, ``time``, ``asyncio``, ``zmq4.core`` or
 ``zmq4.io``.
 """
 
 from __future__ import annotations
 
-from .. import constants as _C
+from .. import zmq_h as _C
 
 __all__ = [
     "ZmtpError",

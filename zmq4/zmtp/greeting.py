@@ -17,7 +17,7 @@ and how many bytes it consumed. It consumes only greeting bytes, never the frame
 behind them; for a ZMTP 1.0 peer it consumes nothing and hands back (``replay``) the
 bytes it had buffered, which are the start of the peer's identity frame.
 
-Import rules: imports ``zmq4.constants``, ``zmq4.zmtp.errors`` and
+Import rules: imports ``zmq4.zmq_h``, ``zmq4.zmtp.errors`` and
 ``zmq4.zmtp.sockettypes`` only. No I/O, no time.
 """
 

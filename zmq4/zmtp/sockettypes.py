@@ -8,12 +8,12 @@ Rules (libzmq 4.0): names are compared case-sensitively; an unknown name (includ
 the draft types of 4.2+: SERVER, CLIENT, RADIO, ...) is incompatible; a peer that
 omits ``Socket-Type`` is not checked (that decision is the caller's: pass ``None``).
 
-Import rules: imports only ``zmq4.constants``.
+Import rules: imports only ``zmq4.zmq_h``.
 """
 
 from __future__ import annotations
 
-from .. import constants as C
+from .. import zmq_h as C
 
 __all__ = [
     "SOCKET_TYPE_NAMES",

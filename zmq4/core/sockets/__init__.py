@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from ... import constants as C
+from ... import zmq_h as C
 
 if TYPE_CHECKING:
     from ..ctx import Context

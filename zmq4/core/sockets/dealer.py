@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import Msg
 from ..fq import FQ
 from ..lb import LB

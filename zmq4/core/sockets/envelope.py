@@ -26,7 +26,7 @@ import sys
 import weakref
 from typing import Any, Optional
 
-from ... import constants as _C
+from ... import zmq_h as _C
 from ...errors import ZMQError
 from ...msg import MORE as _MORE
 from ...msg import Msg

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import MORE, Msg
 from ..pipe import Pipe
 from ..socket_base import SocketBase

@@ -16,7 +16,7 @@ Owns nothing of its own: sending, matching and subscription bookkeeping are XPUB
 
 from __future__ import annotations
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...errors import ZMQError
 from ...msg import Msg
 from .xpub import XPub

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import Msg
 from ..lb import LB
 from ..pipe import Pipe

@@ -22,7 +22,7 @@ Rules (spec §3.2):
 
 from __future__ import annotations
 
-from ... import constants as C
+from ... import zmq_h as C
 from .envelope import RepPath
 from .router import Router
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ... import constants as C
+from ... import zmq_h as C
 from .. import options as _options
 from ..pipe import Pipe
 from .dealer import Dealer

@@ -20,7 +20,11 @@ Identities (spec §3.2, §8.22): a pipe's identity is the one its peer announced
 (``pipe.identity``); an empty one gets a generated 5-byte id ``0x00`` + 32-bit big-endian
 counter (random start). A non-empty identity already routed to another pipe: the new
 pipe is refused (terminated) — 4.0 leaves it "anonymous" and may later take one of its
-data frames as its identity; we do not copy that quirk.
+data frames as its identity; we do not copy that quirk. With ROUTER_HANDOVER (extension,
+libzmq 4.1's number and meaning) the newcomer takes the identity over instead: the older
+pipe is renamed to a generated id and terminated, which closes its connection (libzmq
+leaves that connection open and unread; a still-running older peer therefore reconnects
+here and takes the identity back, where with libzmq it would stay muted).
 
 Late identities (4.0's "anonymous" pipes): an inproc connect made before the bind does
 not know the binder's identity yet, and a transport that attaches a pipe before its
@@ -40,7 +44,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import Msg
 from .. import options as _options
 from ..fq import FQ
@@ -58,7 +62,8 @@ class Router(SocketBase):
 
     TYPE = C.ROUTER
     NAME = "ROUTER"
-    TYPE_OPTIONS = frozenset((C.ROUTER_MANDATORY, C.ROUTER_RAW, C.PROBE_ROUTER))
+    TYPE_OPTIONS = frozenset((C.ROUTER_MANDATORY, C.ROUTER_RAW, C.PROBE_ROUTER,
+                              C.ROUTER_HANDOVER))
 
     #: the compiled send/recv this type binds (zmq4.core.sockets.envelope)
     PATH: type[RouterPath] = RouterPath
@@ -71,6 +76,7 @@ class Router(SocketBase):
         self.unidentified = path.unidentified  # attached, peer identity not known yet
         self.next_peer_id = _random_u32()
         self.probe_router = False
+        self.handover = False  # ROUTER_HANDOVER (extension, libzmq 4.1)
         # hot path: SocketBase.send/recv call the compiled path directly (instance
         # attributes shadow the methods below), unless a subclass (STREAM) overrides them
         cls = type(self)
@@ -89,6 +95,8 @@ class Router(SocketBase):
             value = _options.OPTIONS[option].validate(value)  # 4.0: negative -> EINVAL
             if option == C.ROUTER_MANDATORY:
                 self.path.mandatory = value != 0
+            elif option == C.ROUTER_HANDOVER:
+                self.handover = value != 0
             elif option == C.ROUTER_RAW:
                 # 4.0 never clears options.raw_sock once set; we keep the pair symmetric
                 raw = self.path.raw_sock = value != 0
@@ -121,9 +129,19 @@ class Router(SocketBase):
         if not ident:
             ident = self._generate_id()
         elif ident in path.outpipes:
-            # duplicate identity: the first connection keeps it, the newcomer is refused
-            self.terminate_pipe(pipe, False)
-            return False
+            if not self.handover:
+                # duplicate identity: the first connection keeps it, the newcomer is refused
+                self.terminate_pipe(pipe, False)
+                return False
+            # ROUTER_HANDOVER (libzmq 4.1): the old connection is renamed to a generated
+            # identity, so what it still delivers keeps a routing id, and closed; the
+            # newcomer takes the identity (the rest of a message the old one was in the
+            # middle of is dropped with it)
+            old = path.outpipes.pop(ident)
+            renamed = self._generate_id()
+            path.outpipes[renamed] = old
+            path.pipe_ids[old] = renamed
+            self.terminate_pipe(old, True)
         path.outpipes[ident] = pipe
         path.pipe_ids[pipe] = ident
         self.identified(pipe, ident)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...errors import ZMQError
 from ...msg import MORE, Msg
 from .. import options as _options

@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import MORE, Msg
 from .. import options as _options
 from ..dist import Dist

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import constants as C
+from ... import zmq_h as C
 from ...msg import MORE, Msg
 from ..fq import FQ
 from ..pipe import Pipe

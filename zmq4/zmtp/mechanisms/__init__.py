@@ -7,14 +7,14 @@ Cython ``CurveCodec`` boxes/unboxes every traffic frame in batches).
 ``create_mechanism(options)`` builds a fresh mechanism for one connection from a socket
 options snapshot (``zmq4.core.options.Options`` or anything with the same attributes).
 
-Import rules: only ``zmq4.constants`` and ``zmq4.zmtp`` modules; no I/O, no time.
+Import rules: only ``zmq4.zmq_h`` and ``zmq4.zmtp`` modules; no I/O, no time.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ... import constants as C
+from ... import zmq_h as C
 from .base import FrameHookCodec, Mechanism, MechanismStatus, TrafficCodec, ZapState
 from .curve import CurveMechanism, InvalidCurveKey
 from .null import NullMechanism

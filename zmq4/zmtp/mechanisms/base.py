@@ -27,7 +27,7 @@ A mechanism object serves exactly one connection (it holds per-connection state)
 The role (client/server) comes from local configuration only, never from the peer's
 greeting (CVE-2014-7202; spec §6.1).
 
-Import rules: imports ``zmq4.constants`` and ``zmq4.zmtp`` leaf modules (commands,
+Import rules: imports ``zmq4.zmq_h`` and ``zmq4.zmtp`` leaf modules (commands,
 errors, events, sockettypes). No I/O, no time.
 """
 
@@ -37,7 +37,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable, ClassVar, NoReturn, Protocol, TypeVar
 
-from ... import constants as C
+from ... import zmq_h as C
 from .. import _codec
 from ..commands import Metadata, parse_metadata
 from ..errors import AuthenticationFailed, IncompatiblePeer, LocalProtocolError, ZmtpError
