@@ -6,6 +6,9 @@ Owns:
   ``zmq4.ContextTerminated``, ``zmq4.InterruptedSystemCall``. This turns a plain
   ``ZMQError`` whose errno has a subclass into that subclass (same errno, same text,
   same traceback), in the one place the object face needs it.
+- :func:`package_name`: the name reprs give the package: ``zmq`` when the switch made
+  ``import zmq`` this package (``sys.modules["zmq"] is sys.modules["zmq4"]``), else
+  ``zmq4``, so a repr names what the program imported.
 - :func:`endpoint`: ``str``/``bytes`` endpoint arguments → ``str``; anything else is a
   ``TypeError`` naming the argument (pyzmq's rule).
 - The handle registry behind ``Context.underlying`` / ``Socket.underlying`` and
@@ -18,6 +21,7 @@ Imports: errors and constants (leaves) only.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from typing import Any, NoReturn, TypeVar
 
@@ -27,6 +31,11 @@ from .errors import ZMQError, error
 T = TypeVar("T")
 
 _SUBCLASSED = frozenset((C.EAGAIN, C.ETERM, C.EINTR))
+
+
+def package_name() -> str:
+    """``"zmq"`` when the switch is on (``import zmq`` gives zmq4), else ``"zmq4"``."""
+    return "zmq" if sys.modules.get("zmq") is sys.modules.get("zmq4") else "zmq4"
 
 
 def translate(exc: ZMQError) -> ZMQError:

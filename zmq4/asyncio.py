@@ -60,7 +60,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, cast
 
 from . import zmq_h as C
-from ._face import timeout_ms, translate
+from ._face import package_name, timeout_ms, translate
 from .backend import poll as _backend_poll
 from .backend.socket import NOT_READY as _NOT_READY
 from .core.fastpath import lend_reads as _lend_reads
@@ -676,7 +676,8 @@ class Socket(_socket.Socket):
         super().close(linger)
 
     def __repr__(self) -> str:
-        return super().__repr__().replace("zmq4.Socket", "zmq4.asyncio.Socket", 1)
+        return super().__repr__().replace(f"{package_name()}.Socket",
+                                            f"{package_name()}.asyncio.Socket", 1)
 
 
 class Context(_context.Context[Socket]):
@@ -689,7 +690,8 @@ class Context(_context.Context[Socket]):
     _socket_class: Callable[..., Any] = Socket
 
     def __repr__(self) -> str:
-        return super().__repr__().replace("zmq4.Context", "zmq4.asyncio.Context", 1)
+        return super().__repr__().replace(f"{package_name()}.Context",
+                                            f"{package_name()}.asyncio.Context", 1)
 
 
 class Poller(_poller.Poller):

@@ -23,6 +23,20 @@ from .certs import curve_keypair, curve_public
 from .errors import ZMQError
 
 
+def _joined_secret(argv: Sequence[str]) -> list[str]:
+    """``--secret KEY`` as ``--secret=KEY``: a Z85 key may start with ``-``, which argparse
+    would otherwise take for an option."""
+    out: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg == "--secret":
+            nxt = next(it, None)
+            out.append(arg if nxt is None else f"--secret={nxt}")
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     name = __spec__.name if __spec__ is not None and __spec__.name != "__main__" \
         else "zmq4.curve_keygen"
@@ -33,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="print the keys as a JSON object {public, secret}")
     parser.add_argument("--secret", help="derive the public key of this Z85 secret key "
                                          "instead of generating a new pair")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_secret(sys.argv[1:] if argv is None else argv))
     if args.secret is not None:
         secret = args.secret
         try:

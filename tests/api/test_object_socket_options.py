@@ -14,7 +14,7 @@ from zmq4.core.options import OPTIONS
 #: Options zmq_getsockopt refuses (write-only in libzmq 4.0).
 WRITE_ONLY = {"SUBSCRIBE", "UNSUBSCRIBE", "ROUTER_MANDATORY", "XPUB_VERBOSE", "ROUTER_RAW",
               "PROBE_ROUTER", "REQ_CORRELATE", "REQ_RELAXED", "TCP_ACCEPT_FILTER",
-              "FAIL_UNROUTABLE", "ROUTER_BEHAVIOR", "STREAM_NOTIFY"}
+              "FAIL_UNROUTABLE", "ROUTER_BEHAVIOR", "STREAM_NOTIFY", "ROUTER_HANDOVER"}
 #: A socket type each type-specific option applies to.
 TYPE_FOR = {"SUBSCRIBE": zmq.SUB, "UNSUBSCRIBE": zmq.SUB, "ROUTER_MANDATORY": zmq.ROUTER,
             "XPUB_VERBOSE": zmq.XPUB, "ROUTER_RAW": zmq.ROUTER, "PROBE_ROUTER": zmq.DEALER,

@@ -73,6 +73,10 @@ def test_json_and_secret() -> None:
     public, secret = zmq4.curve_keypair()
     text = keygen("--secret", secret.decode()).stdout.splitlines()
     assert text[1] == public.decode() and text[4] == secret.decode()
+    # a Z85 key may start with '-': still the key, not an option
+    dash = b"-" + secret[1:]
+    text = keygen("--secret", dash.decode()).stdout.splitlines()
+    assert text[1] == zmq4.curve_public(dash).decode() and text[4] == dash.decode()
 
 
 @pytest.mark.parametrize("bad", ["abc", "x" * 39, "é" * 40])

@@ -67,8 +67,9 @@ class Host:
         if isinstance(exc, ZMQError):
             cls = {C.EAGAIN: errors.Again, C.ETERM: errors.ContextTerminated,
                    C.EINTR: errors.InterruptedSystemCall}.get(exc.errno, errors.ZMQError)
-            new = cls(exc.errno, exc.strerror)
-            new.errno = exc.errno  # pyzmq's InterruptedSystemCall ignores its arguments
+            err: Any = cls(exc.errno, exc.strerror)
+            err.errno = exc.errno  # pyzmq's InterruptedSystemCall ignores its arguments
+            new = err
         elif isinstance(exc, ZMQVersionError):
             new = errors.ZMQVersionError(exc.min_version, exc.msg)
         elif isinstance(exc, NotDone):

@@ -35,7 +35,7 @@ from gevent.hub import get_hub
 from .. import context as _context
 from .. import socket as _socket
 from .. import zmq_h as C
-from .._face import timeout_ms, translate
+from .._face import package_name, timeout_ms, translate
 from ..core.socket_base import SocketBase
 from ..errors import Again, ZMQError
 
@@ -216,7 +216,8 @@ class Socket(_socket.Socket):
             raise translate(e) from None
 
     def __repr__(self) -> str:
-        return super().__repr__().replace("zmq4.Socket", "zmq4.green.Socket", 1)
+        return super().__repr__().replace(f"{package_name()}.Socket",
+                                            f"{package_name()}.green.Socket", 1)
 
 
 class Context(_context.Context[Socket]):
@@ -230,5 +231,6 @@ class Context(_context.Context[Socket]):
     _instance_pid: ClassVar[int | None] = None
 
     def __repr__(self) -> str:
-        return super().__repr__().replace("zmq4.Context", "zmq4.green.Context", 1)
+        return super().__repr__().replace(f"{package_name()}.Context",
+                                            f"{package_name()}.green.Context", 1)
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, ov
 from weakref import WeakSet
 
 from .. import zmq_h as C
+from .._face import package_name
 from ..backend.context import Context as ContextBase
 from ..constants import ContextOption, SocketOption
 from ..errors import ZMQError
@@ -109,7 +110,7 @@ class Context(ContextBase, AttributeSetter, Generic[_SocketType]):
         n = len(self._sockets)
         socks = f"{n} socket{'s' if n != 1 else ''}" if n else ""
         closed = " closed" if self.closed else ""
-        return f"<zmq4.{type(self).__name__}({socks}) at {id(self):#x}{closed}>"
+        return f"<{package_name()}.{type(self).__name__}({socks}) at {id(self):#x}{closed}>"
 
     def __enter__(self: _C) -> _C:
         return self

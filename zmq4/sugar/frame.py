@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._face import package_name
 from ..backend.frame import Frame as FrameBase
 from ..errors import ZMQVersionError
 
@@ -47,7 +48,7 @@ class Frame(FrameBase):
         # pyzmq's shape: up to 16 bytes in full, else the first 12 and the size
         n = len(self)
         if n <= 16:
-            return f"<zmq4.{type(self).__name__}({self.bytes!r})>"
+            return f"<{package_name()}.{type(self).__name__}({self.bytes!r})>"
         head = bytes(memoryview(self._msg.data)[:12])
         for unit, scale in (("GB", 10**9), ("MB", 2**20), ("kB", 1000)):
             if n >= scale:
@@ -55,7 +56,7 @@ class Frame(FrameBase):
                 break
         else:
             size = f"{n}B"
-        return f"<zmq4.{type(self).__name__}({head!r}...{size})>"
+        return f"<{package_name()}.{type(self).__name__}({head!r}...{size})>"
 
 
 #: pyzmq's older name for :class:`Frame`.

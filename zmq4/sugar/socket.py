@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, ove
 
 from .. import zmq_h as C
 from .._face import endpoint as _endpoint
-from .._face import handle_of, translate
+from .._face import handle_of, package_name, translate
 from .._face import timeout_ms as _timeout_ms
 from ..backend.frame import Frame, MessageTracker
 from ..backend.socket import _BYTE_KINDS, check_option_value, check_parts, option_spec
@@ -138,7 +138,8 @@ class Socket(SocketBase, AttributeSetter, Generic[_SocketReturnT_co]):
         except (AttributeError, ValueError):
             name = "?"
         closed = " closed" if self.closed else ""
-        return f"<zmq4.{type(self).__name__}(zmq4.{name}) at {id(self):#x}{closed}>"
+        pkg = package_name()
+        return f"<{pkg}.{type(self).__name__}({pkg}.{name}) at {id(self):#x}{closed}>"
 
     def __enter__(self: _S) -> _S:
         return self
