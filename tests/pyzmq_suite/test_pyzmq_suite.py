@@ -11,10 +11,8 @@ three times in subprocesses:
 
 The switch run fails this test when a test that passes on pyzmq does not pass on zmq4,
 unless ``exclusions.txt`` lists it with its reason (a libzmq >= 4.1 feature, a pyzmq
-internal such as its garbage-collection thread, a module another change provides — such
-entries apply only while that module is missing), and unless at least 95 % of the baseline
-passes (counted over the tests whose zmq4 modules exist: a ``while-missing`` entry takes
-its tests out of the count while it applies). Excluded tests are deselected from both zmq4
+internal such as its garbage-collection thread), and unless at least 95 % of the baseline
+passes. Excluded tests are deselected from both zmq4
 runs (see exclusions.txt). The backend run must keep :data:`BACKEND_FLOOR` of the
 baseline. ``test_mypy.py`` (type-checks pyzmq's examples) and ``test_cython.py``
 (compiles a Cython extension against pyzmq's headers) are left out of all three runs.
@@ -24,7 +22,6 @@ Counts are printed (``pytest -s`` or the summary on failure).
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import json
 import os
 import subprocess
@@ -69,54 +66,33 @@ def _sdist() -> Path:
     return sdist
 
 
-def load_exclusions(path: Path = EXCLUSIONS) -> dict[str, tuple[str, str | None]]:
-    """``{node id pattern: (reason, module or None)}`` from the exclusion file: one
-    ``<node id pattern> :: <reason> [:: while-missing <module>]`` per line, ``#``
-    comments; a missing reason is an error."""
-    out: dict[str, tuple[str, str | None]] = {}
+def load_exclusions(path: Path = EXCLUSIONS) -> dict[str, str]:
+    """``{node id pattern: reason}`` from the exclusion file: one ``<node id pattern> ::
+    <reason>`` per line, ``#`` comments; a missing reason is an error."""
+    out: dict[str, str] = {}
     for n, line in enumerate(path.read_text().splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        fields = [f.strip() for f in line.split(" :: ")]
-        module = None
-        if len(fields) == 3 and fields[2].startswith("while-missing "):
-            module = fields[2].split(None, 1)[1]
-        elif len(fields) != 2:
-            raise ValueError(f"{path.name}:{n}: expected '<node id> :: <reason> "
-                             f"[:: while-missing <module>]': {line!r}")
-        if not fields[1]:
-            raise ValueError(f"{path.name}:{n}: no reason given: {line!r}")
-        out[fields[0]] = (fields[1], module)
+        pattern, sep, reason = line.partition(" :: ")
+        if not sep or not reason.strip():
+            raise ValueError(f"{path.name}:{n}: expected '<node id> :: <reason>': {line!r}")
+        out[pattern.strip()] = reason.strip()
     return out
 
 
-def _missing(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is None
-    except ModuleNotFoundError:
-        return True
-
-
-def active_exclusions(nodeids: set[str]) -> tuple[dict[str, str], set[str], list[str]]:
-    """The excluded node ids among ``nodeids`` with their reasons (entries whose
-    ``while-missing`` module exists no longer apply), the subset excluded only because a
-    module is missing, and the patterns that match none of ``nodeids`` (typos)."""
+def active_exclusions(nodeids: set[str]) -> tuple[dict[str, str], list[str]]:
+    """The excluded node ids among ``nodeids`` with their reasons, and the patterns that
+    match none of ``nodeids`` (typos, or tests the suite no longer has)."""
     active: dict[str, str] = {}
-    pending: set[str] = set()
     unmatched: list[str] = []
-    for pattern, (reason, module) in load_exclusions().items():
+    for pattern, reason in load_exclusions().items():
         matched = fnmatch.filter(nodeids, pattern)
         if not matched:
             unmatched.append(pattern)
-        if module is not None:
-            if not _missing(module):
-                continue
-            pending.update(matched)
         for nodeid in matched:
             active.setdefault(nodeid, reason)
-    unconditional = {n for n in active if n not in pending}
-    return active, pending - unconditional, unmatched
+    return active, unmatched
 
 
 def _run(suite: Path, argv_prefix: list[str], env: dict[str, str], name: str,
@@ -179,8 +155,7 @@ def test_pyzmq_suite_through_the_switch_and_the_backend(suite: Path) -> None:
     import zmq  # the installed pyzmq: the baseline must not have run on zmq4
 
     assert "zmq4" not in zmq.__file__
-    exclusions, pending, unknown = active_exclusions(set(base["outcomes"]))
-    counted = baseline - pending  # the tests whose zmq4 modules exist
+    exclusions, unknown = active_exclusions(set(base["outcomes"]))
 
     z4 = _run(suite, [sys.executable, "-m", "zmq4.run", "-m", "pytest"], _env(), "switch",
               deselect=set(exclusions))
@@ -196,11 +171,9 @@ def test_pyzmq_suite_through_the_switch_and_the_backend(suite: Path) -> None:
     report = (
         f"\npyzmq {PYZMQ_VERSION} suite: {len(baseline)} pass on pyzmq "
         f"({base['elapsed']:.0f} s); through the switch {len(on_zmq4)} pass on zmq4 "
-        f"({100 * len(on_zmq4) / len(baseline):.1f} %; {len(on_zmq4 & counted)} of the "
-        f"{len(counted)} whose zmq4 modules exist, "
-        f"{100 * len(on_zmq4 & counted) / len(counted):.1f} %; "
-        f"{len((set(exclusions) - pending) & baseline)} excluded, {len(pending & baseline)} "
-        f"pending a missing module; {z4['elapsed']:.0f} s); PYZMQ_BACKEND=zmq4.backend "
+        f"({100 * len(on_zmq4) / len(baseline):.1f} %; "
+        f"{len(set(exclusions) & baseline)} excluded; {z4['elapsed']:.0f} s); "
+        f"PYZMQ_BACKEND=zmq4.backend "
         f"{len(on_backend)} ({100 * len(on_backend) / len(baseline):.1f} %, "
         f"{be['elapsed']:.0f} s)\n")
     print(report)
@@ -212,13 +185,12 @@ def test_pyzmq_suite_through_the_switch_and_the_backend(suite: Path) -> None:
     assert not unknown, f"exclusions.txt patterns that match no test of the suite: {unknown}"
     assert not regressions, (report + f"{len(regressions)} tests pass on pyzmq but not on "
                              "zmq4 and are not in exclusions.txt:" + details)
-    assert len(on_zmq4 & counted) >= SWITCH_FLOOR * len(counted), report
+    assert len(on_zmq4) >= SWITCH_FLOOR * len(baseline), report
     assert len(on_backend) >= BACKEND_FLOOR * len(baseline), report
 
 
 def test_exclusion_file_names_a_reason_for_every_entry() -> None:
     entries = load_exclusions()
     assert entries
-    for pattern, (reason, module) in entries.items():
+    for pattern, reason in entries.items():
         assert reason and "::" in pattern and pattern.startswith("tests/"), pattern
-        assert module is None or module.startswith("zmq4."), pattern
