@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def _env(**extra: str) -> dict[str, str]:
 def _run(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
          check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, *args], env=_env() if env is None else env,
-                            cwd=cwd, capture_output=True, text=True, timeout=120)
+                            cwd=cwd or tempfile.gettempdir(),
+                            capture_output=True, text=True, timeout=120)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -17,7 +18,8 @@ from zmq4.utils import z85
 def keygen(*args: str, module: str = "zmq4.curve_keygen",
            check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
-                          text=True, timeout=60, check=check)
+                          text=True, timeout=60, check=check,
+                          cwd=tempfile.gettempdir())
 
 
 def curve_roundtrip(public: bytes, secret: bytes) -> None:

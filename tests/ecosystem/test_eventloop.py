@@ -10,6 +10,7 @@ import importlib
 import logging
 import subprocess
 import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Awaitable, Callable
@@ -563,7 +564,7 @@ def test_ioloop_module_is_tornados_and_deprecated() -> None:
             "try:\n    import zmq4.eventloop.ioloop\nexcept DeprecationWarning as w:\n"
             "    print('warned:', w)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
+                         timeout=60, cwd=tempfile.gettempdir())
     assert "warned:" in out.stdout, out.stderr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)

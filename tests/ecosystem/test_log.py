@@ -10,6 +10,7 @@ import logging
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -195,7 +196,8 @@ def test_the_watcher_prints_what_a_publisher_sends(publisher: str, tmp_path: Any
     watcher = subprocess.Popen(
         [sys.executable, "-m", "zmq4.log", "--topic", "svc", "--separator", " :: ",
          "--align", f"tcp://127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tempfile.gettempdir())
     try:
         lines: list[str] = []
         deadline = time.monotonic() + 30
@@ -231,7 +233,8 @@ def test_the_watcher_prints_what_a_publisher_sends(publisher: str, tmp_path: Any
 def test_python_dash_m_zmq_log_through_the_switch() -> None:
     """pyzmq's spelling, ``python -m zmq.log``, on the switch: zmq4's watcher."""
     out = subprocess.run([sys.executable, "-m", "zmq4.run", "-m", "zmq.log", "-h"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60,
+                         cwd=tempfile.gettempdir())
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("usage: python -m zmq.log")
     assert "--align" in out.stdout

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -141,7 +142,7 @@ def test_importing_warns_and_io_loop_is_deprecated() -> None:
             "try:\n    import zmq4.auth.ioloop\nexcept DeprecationWarning as w:\n"
             "    print('warned:', w)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
+                         timeout=60, cwd=tempfile.gettempdir())
     assert "warned:" in out.stdout and "AsyncioAuthenticator" in out.stdout, out.stderr
     ctx = zmq4.Context()
     with pytest.warns(DeprecationWarning, match="io_loop"):
@@ -163,7 +164,7 @@ def test_start_without_any_loop_binds_nothing() -> None:
             "print('bound:', ctx._core.find_inproc('inproc://zeromq.zap.01') is not None)\n"
             "ctx.term()\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
+                         timeout=60, cwd=tempfile.gettempdir())
     assert "refused:" in out.stdout and "bound: False" in out.stdout, out.stdout + out.stderr
 
 
