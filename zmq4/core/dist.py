@@ -8,15 +8,34 @@ Pipes attached or re-activated while a multipart message is being sent wait in
 ``deferred`` (libzmq's "eligible" tier) and join when that message ends, so no pipe ever
 gets the tail of a message whose head it did not get.
 
+Hand-off when a pipe fills: the sending thread (a PUB's caller) then sleeps HANDOFF_S
+(50 µs) once, releasing the GIL, so that the pipe's reader (the I/O thread that writes it
+to the connection, waiting for the GIL) drains it now rather than after the interpreter's
+5 ms switch interval. Without it a PUB sending in a loop delivered at most one SNDHWM of
+messages per switch interval (1000 per ~6 ms: 160 k msg/s of 64 B over tcp, 88 % dropped,
+against libzmq's 800 k); with it 570 k, 5 % dropped (bench/fanout.py). It happens once
+per fill: a full pipe is deactivated and skipped until its reader makes room, so the
+drop path itself stays free. Dist runs only in the caller's thread, never an I/O thread.
+
 Compiled by Cython in pure-Python mode (``dist.pxd``); works the same interpreted.
 """
 
 from __future__ import annotations
 
+import time
+
 from ..msg import MORE as _MORE
 from ..msg import Msg
 from .fq import PipeArray
 from .pipe import Pipe
+
+
+#: Seconds the sending thread sleeps when a pipe fills (see the module rules).
+HANDOFF_S = 50e-6
+
+
+def _hand_off() -> None:
+    time.sleep(HANDOFF_S)  # releases the GIL: the pipe's reader runs now
 
 
 class Dist:
@@ -96,6 +115,7 @@ class Dist:
                 i += 1
                 continue
             # no room: deactivate it (skip this message for it)
+            _hand_off()
             self.matching -= 1
             arr._swap(i, self.matching)
             arr.active -= 1
