@@ -99,7 +99,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cfg.add_argument("--library", action="store_true", help="the shim library's path")
     cfg.set_defaults(func=_config)
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        # the reader went away (`zmq4 keygen | head -1`): stop quietly, as Unix tools do;
+        # stdout goes to /dev/null so the interpreter's final flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

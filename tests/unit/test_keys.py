@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nacl.bindings
 import pytest
@@ -69,3 +70,14 @@ def test_keygen_command(tmp_path: "os.PathLike[str]") -> None:
     secret = lines[lines.index("== CURVE SECRET KEY ==") + 1]
     assert curve_public(secret).decode() == public
     assert certs.load_certificate(os.path.join(str(tmp_path), "k.key"))[0] == public.encode()
+
+
+def test_keygen_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``zmq4 keygen | head -1``: the reader leaves early; no traceback, exit status 1."""
+    proc = subprocess.Popen([sys.executable, "-m", "zmq4", "keygen"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=str(tmp_path))
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # nobody reads: the first print gets EPIPE
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1, err
+    assert "Traceback" not in err, err
