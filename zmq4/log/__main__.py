@@ -11,6 +11,7 @@ Ctrl-C (SIGINT) stops it cleanly.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -53,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         colors = {level: getattr(colorama.Fore, name) for level, name in _LEVEL_COLORS.items()}
         reset = colorama.Fore.RESET
     widths: list[int] = []
+    # Ctrl-C ends the watcher even when it was started with SIGINT ignored (a parent that
+    # ignores it passes that on); the loop waits at most 0.5 s at a time so the
+    # KeyboardInterrupt is raised promptly whatever the receive was doing.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ctx = Context()
     sub = ctx.socket(C.SUB)
     sub.linger = 0
@@ -60,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.connect(args.zmq_pub_url)
     try:
         while True:
+            if not sub.poll(500):
+                continue
             frames = sub.recv_multipart()
             if len(frames) != 2:
                 continue  # not a PUBHandler record
