@@ -32,7 +32,8 @@ for required in setup.py pyproject.toml README.md MANIFEST.in csrc/shim.c csrc/l
     include/zmq.h include/zmq_utils.h zmq4/__init__.py zmq4/py.typed tests/conftest.py; do
   grep -qx "$required" "$work/contents" || { echo "sdist lacks $required" >&2; missing=1; }
 done
-(cd "$here" && git ls-files 'zmq4/*.pyx' 'zmq4/*.pxd' 'zmq4/*.pyi' 'csrc/*' 'include/*') \
+(cd "$here" && git ls-files 'zmq4/*.pyx' 'zmq4/*.pxd' 'zmq4/*.pyi' 'csrc/*' 'include/*' \
+    'tests/*' '_zmq4_switch.py' 'zmq4-as-zmq.pth') \
   > "$work/needed"
 while read -r f; do
   grep -qx "$f" "$work/contents" || { echo "sdist lacks $f" >&2; missing=1; }
