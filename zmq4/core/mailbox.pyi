@@ -1,6 +1,8 @@
 from collections import deque
 from typing import Any
 
+SIGNAL_SLICE_MS: int
+
 class Mailbox:
     @property
     def commands(self) -> deque[Any]: ...

@@ -6,7 +6,11 @@ The eventfd is the socket's ``ZMQ_FD``: edge-triggered in effect, because the ow
 it whenever it processes commands. Any thread may ``post``; only the owner thread calls
 ``clear_signal``/``wait``. Waiting releases the GIL (``poll``), retries on EINTR after
 signal handlers ran (PEP 475), and lets a handler's exception (KeyboardInterrupt)
-propagate, marked as an interruption (EINTR for C callers).
+propagate, marked as an interruption (EINTR for C callers). On the main thread (the only
+one that runs Python signal handlers) a wait is cut into slices of at most
+SIGNAL_SLICE_MS with the handlers run between them: a signal that arrives after the
+interpreter last looked and before ``poll`` starts interrupts nothing, and without the
+slices Ctrl-C would wait for the next message.
 
 The GIL is this object's lock: every method runs with it held and no Python code runs
 between a state check and the syscall it guards. The one GIL-free moment is ``poll``'s
@@ -23,6 +27,7 @@ the fd.
 """
 
 import os
+import threading
 from collections import deque
 
 from libc.errno cimport EINTR, errno
@@ -50,6 +55,12 @@ cdef extern from "<time.h>" nogil:
 
 cdef extern from "Python.h":
     int PyErr_CheckSignals() except -1
+    unsigned long PyThread_get_thread_ident()
+
+#: Longest uninterrupted wait on the main thread, in ms (see the module rules).
+SIGNAL_SLICE_MS = 250
+cdef int _SLICE = SIGNAL_SLICE_MS
+_main_thread = threading.main_thread
 
 
 cdef inline long long _now_ms() noexcept nogil:
@@ -159,8 +170,9 @@ cdef class Mailbox:
         released: the number ready, 0 on timeout. EINTR runs the signal handlers (one
         that raises ends the wait, marked as an interruption), then retries with what is
         left of the timeout; a close meanwhile counts as this fd ready."""
-        cdef int rc, i, left = timeout_ms
+        cdef int rc, i, step, left = timeout_ms
         cdef long long deadline = 0
+        cdef bint main = PyThread_get_thread_ident() == _main_thread().ident
         if timeout_ms > 0:
             deadline = _now_ms() + timeout_ms
         self._pins += 1
@@ -168,11 +180,14 @@ cdef class Mailbox:
             while True:
                 for i in range(n):
                     pfd[i].revents = 0
+                step = left
+                if main and (left < 0 or left > _SLICE):
+                    step = _SLICE
                 with nogil:
-                    rc = poll(pfd, n, left)
-                if rc >= 0:
+                    rc = poll(pfd, n, step)
+                if rc > 0 or (rc == 0 and step == left):
                     return rc
-                if errno != EINTR:
+                if rc < 0 and errno != EINTR:
                     raise OSError(errno, os.strerror(errno))
                 try:
                     PyErr_CheckSignals()

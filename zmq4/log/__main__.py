@@ -55,8 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reset = colorama.Fore.RESET
     widths: list[int] = []
     # Ctrl-C ends the watcher even when it was started with SIGINT ignored (a parent that
-    # ignores it passes that on); the loop waits at most 0.5 s at a time so the
-    # KeyboardInterrupt is raised promptly whatever the receive was doing.
+    # ignores it passes that on).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     ctx = Context()
     sub = ctx.socket(C.SUB)
@@ -65,8 +64,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.connect(args.zmq_pub_url)
     try:
         while True:
-            if not sub.poll(500):
-                continue
             frames = sub.recv_multipart()
             if len(frames) != 2:
                 continue  # not a PUBHandler record
