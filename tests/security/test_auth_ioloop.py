@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+from _auth_clients import Watched, curve_client, curve_server, plain_client, plain_server
 from tornado.ioloop import IOLoop
 
 import zmq4
@@ -60,12 +61,6 @@ def run_on_ioloop(setup: Callable[[], Any], main: Callable[[Any], Awaitable[None
         loop.close(all_fds=True)
 
 
-class Watched:
-    def __init__(self, sock: Any) -> None:
-        self.sock = sock
-        self.monitor = zmq4.Socket.shadow(sock.get_monitor_socket(C.EVENT_DISCONNECTED))
-
-
 async def refused(client: Watched, server: Any) -> None:
     """The server closed the client's connection, and received nothing from it."""
     loop = asyncio.get_running_loop()
@@ -91,48 +86,6 @@ async def received(server: Any) -> bytes:
         assert loop.time() < deadline, "nothing arrived"
         await asyncio.sleep(0.01)
     return bytes(server.recv())
-
-
-def plain_server(ctx: Any) -> tuple[Any, str]:
-    server = ctx.socket(C.PULL, socket_class=zmq4.Socket)
-    server.plain_server = True
-    server.linger = 0
-    port = server.bind_to_random_port("tcp://127.0.0.1")
-    return server, f"tcp://127.0.0.1:{port}"
-
-
-def plain_client(ctx: Any, endpoint: str, password: bytes) -> Watched:
-    c = ctx.socket(C.PUSH, socket_class=zmq4.Socket)
-    c.plain_username = b"admin"
-    c.plain_password = password
-    c.linger = 0
-    w = Watched(c)
-    c.connect(endpoint)
-    c.send(b"from a client", C.DONTWAIT)
-    return w
-
-
-def curve_server(ctx: Any, secret: bytes) -> tuple[Any, str]:
-    server = ctx.socket(C.PULL, socket_class=zmq4.Socket)
-    server.curve_server = True
-    server.curve_secretkey = secret
-    server.linger = 0
-    port = server.bind_to_random_port("tcp://127.0.0.1")
-    return server, f"tcp://127.0.0.1:{port}"
-
-
-def curve_client(ctx: Any, endpoint: str, server_public: bytes,
-                 keys: tuple[bytes, bytes] | None = None) -> Watched:
-    public, secret = keys if keys is not None else zmq4.curve_keypair()
-    c = ctx.socket(C.PUSH, socket_class=zmq4.Socket)
-    c.curve_serverkey = server_public
-    c.curve_publickey = public
-    c.curve_secretkey = secret
-    c.linger = 0
-    w = Watched(c)
-    c.connect(endpoint)
-    c.send(b"from a client", C.DONTWAIT)
-    return w
 
 
 # ------------------------------------------------------------------ the module
