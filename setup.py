@@ -63,7 +63,8 @@ def shim_extension() -> Extension:
     return Extension(
         SHIM,
         sources=["csrc/shim.c", "csrc/utils.c"],
-        depends=["csrc/zmq4_cabi.h", "csrc/libzmq.map", "include/zmq.h", "include/zmq_utils.h"],
+        depends=["csrc/zmq4_cabi.h", "csrc/zmq4_fast.h", "csrc/libzmq.map", "include/zmq.h",
+                 "include/zmq_utils.h"],
     )
 
 

@@ -783,6 +783,22 @@ static inline int enter (void)
     return 0;
 }
 
+/* Batching (csrc/zmq4_fast.h): the sockets this thread queued sends on since
+ * its last call into Python.  That call sends them first (flush_dirty). */
+#define DIRTY_MAX 8
+static __thread void *tls_dirty[DIRTY_MAX];
+static __thread int tls_ndirty;
+
+/* Called with the GIL, at the start of every forwarded call. */
+static inline void flush_dirty (void)
+{
+    int err = 0;
+    if (LIKELY (tls_ndirty == 0))
+        return;
+    (void) api->flush (tls_dirty, tls_ndirty, &err);
+    tls_ndirty = 0;
+}
+
 /* errno: the call's error code on failure; on success what it was before
  * the call (Python's own system calls inside would otherwise leak theirs). */
 static inline void leave (int err, int saved_errno)
@@ -800,6 +816,7 @@ static inline void leave (int err, int saved_errno)
         if (enter () != 0)                                                    \
             return fail;                                                      \
         gil_ = py.PyGILState_Ensure ();                                       \
+        flush_dirty ();                                                       \
         rv_ = api->entry (__VA_ARGS__, &err_);                                \
         py.PyGILState_Release (gil_);                                         \
         leave (err_, saved_);                                                 \
@@ -814,6 +831,7 @@ static inline void leave (int err, int saved_errno)
         if (enter () != 0)                                                    \
             return fail;                                                      \
         gil_ = py.PyGILState_Ensure ();                                       \
+        flush_dirty ();                                                       \
         rv_ = api->entry (&err_);                                             \
         py.PyGILState_Release (gil_);                                         \
         leave (err_, saved_);                                                 \
@@ -978,9 +996,70 @@ int zmq_disconnect (void *s, const char *addr)
     CALL (int, -1, disconnect, s, addr);
 }
 
+/* Batching (csrc/zmq4_fast.h): a thread's sockets whose last forwarded send or
+ * recv succeeded, by handle.  Only a pointer the bridge accepted gets here, and
+ * handle records are never freed, so reading the record's tag and batching
+ * state needs no GIL; a closed socket's tag is 0xdeadbeef (the call then goes
+ * to the bridge, which says ENOTSOCK). */
+#define FAST_WAYS 8
+static __thread void *tls_fast[FAST_WAYS];
+#define FAST_WAY(s) ((((uintptr_t) (s)) >> 5) & (FAST_WAYS - 1))
+
+static inline zmq4_fast_t *fast_of (void *s)
+{
+    zmq4_handle_t *h = (zmq4_handle_t *) s;
+    zmq4_fast_t *f;
+    if (tls_fast[FAST_WAY (s)] != s || s == NULL)
+        return NULL;
+    if (__atomic_load_n (&h->tag, __ATOMIC_ACQUIRE) != ZMQ4_TAG_SOCKET
+        || __atomic_load_n (&closing, __ATOMIC_ACQUIRE))
+        return NULL;
+    f = __atomic_load_n (&h->fast, __ATOMIC_ACQUIRE);
+    if (f == NULL || __atomic_load_n (f->ctx_flag, __ATOMIC_ACQUIRE))
+        return NULL;
+    return f;
+}
+
+/* CALL_SOCK: CALL for a send or recv, remembering the socket on success. */
+#define CALL_SOCK(entry, s, ...)                                              \
+    do {                                                                      \
+        PyGILState_STATE gil_;                                                \
+        int err_ = 0, saved_ = errno;                                         \
+        int rv_;                                                              \
+        if (enter () != 0)                                                    \
+            return -1;                                                        \
+        gil_ = py.PyGILState_Ensure ();                                       \
+        flush_dirty ();                                                       \
+        rv_ = api->entry (s, __VA_ARGS__, &err_);                             \
+        py.PyGILState_Release (gil_);                                         \
+        leave (err_, saved_);                                                 \
+        if (rv_ >= 0)                                                         \
+            tls_fast[FAST_WAY (s)] = s;                                       \
+        return rv_;                                                           \
+    } while (0)
+
+/* Note s among this thread's sockets with queued sends; 0 if it is (now), -1
+ * if the list is full (the send then goes the direct way, which flushes). */
+static inline int mark_dirty (void *s)
+{
+    int i;
+    for (i = 0; i < tls_ndirty; i++)
+        if (tls_dirty[i] == s)
+            return 0;
+    if (tls_ndirty == DIRTY_MAX)
+        return -1;
+    tls_dirty[tls_ndirty++] = s;
+    return 0;
+}
+
 int zmq_send (void *s, const void *buf, size_t len, int flags)
 {
-    CALL (int, -1, send, s, buf, len, flags);
+    zmq4_fast_t *f = fast_of (s);
+    if (f != NULL && f->out != NULL && len <= INT_MAX
+        && (flags & ~(ZMQ_SNDMORE | ZMQ_DONTWAIT)) == 0 && (buf != NULL || len == 0)
+        && mark_dirty (s) == 0 && zmq4_fast_push (f, buf, len, flags & ZMQ_SNDMORE) == 0)
+        return (int) len;
+    CALL_SOCK (send, s, buf, len, flags);
 }
 
 int zmq_send_const (void *s, const void *buf, size_t len, int flags)
@@ -990,7 +1069,12 @@ int zmq_send_const (void *s, const void *buf, size_t len, int flags)
 
 int zmq_recv (void *s, void *buf, size_t len, int flags)
 {
-    CALL (int, -1, recv, s, buf, len, flags);
+    zmq4_fast_t *f = fast_of (s);
+    int n;
+    if (f != NULL && f->in != NULL && (buf != NULL || len == 0)
+        && (n = zmq4_fast_pop (f, buf, len)) >= 0)
+        return n;
+    CALL_SOCK (recv, s, buf, len, flags);
 }
 
 int zmq_socket_monitor (void *s, const char *addr, int events)

@@ -28,9 +28,26 @@
 #include <sys/uio.h>
 
 #include "../include/zmq.h"
+#include "zmq4_fast.h"
 
-#define ZMQ4_CABI_VERSION 1
+#define ZMQ4_CABI_VERSION 2
 #define ZMQ4_CABI_CAPSULE "zmq4._cabi._C_API"
+
+/* What a context or socket handle points at: a 32-byte record the bridge owns
+ * (never freed; see zmq4/_cabi.pyx), starting, as libzmq's objects do, with a
+ * tag word C code may read. */
+typedef struct zmq4_handle_s
+{
+    uint32_t tag;               /* offset 0, as libzmq's tag */
+    uint32_t stopping;          /* contexts: non-zero once shut down (fast paths stop) */
+    struct _object *obj;        /* owned PyObject reference; NULL when closed */
+    struct zmq4_handle_s *next; /* the queue of closed records */
+    zmq4_fast_t *fast;          /* sockets: the batching state, or NULL */
+} zmq4_handle_t;
+
+#define ZMQ4_TAG_CTX 0xabadcafeU    /* libzmq ctx_t's tag */
+#define ZMQ4_TAG_SOCKET 0xbaddecafU /* libzmq socket_base_t's tag */
+#define ZMQ4_TAG_DEAD 0xdeadbeefU   /* what libzmq leaves behind */
 
 /* How the shim reached Python (zmq4_cabi_t.attach's `mode`). */
 #define ZMQ4_MODE_HOST 1     /* loaded into a running interpreter (ctypes, cffi) */
@@ -103,6 +120,10 @@ typedef struct zmq4_cabi_t
     uint8_t *(*z85_decode) (uint8_t *dest, char *string, int *err);
     int (*curve_keypair) (char *z85_public_key, char *z85_secret_key,
                           int *err);
+
+    /* batching (zmq4_fast.h): send what these sockets' outboxes hold; called
+     * before any other call of the thread that queued it */
+    int (*flush) (void *const *sockets, int n, int *err);
 } zmq4_cabi_t;
 
 #endif /* ZMQ4_CABI_H_INCLUDED */

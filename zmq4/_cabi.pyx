@@ -45,8 +45,13 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
+from zmq4.core.fastpath cimport recv_nowait
+from zmq4.core.sockcore cimport SocketCore
+from zmq4.msg cimport Msg, frame
+
 import atexit as _atexit
 import errno as _errno_mod
+import logging as _logging
 import os as _os
 
 from . import capi as _capi
@@ -58,6 +63,56 @@ cdef extern from "Python.h":
     int PyBUF_READ
     int PyBUF_WRITE
     const Py_ssize_t PY_SSIZE_T_MAX
+
+cdef extern from "<pthread.h>" nogil:
+    ctypedef struct pthread_mutex_t:
+        pass
+    int pthread_mutex_lock(pthread_mutex_t *m)
+    int pthread_mutex_trylock(pthread_mutex_t *m)
+    int pthread_mutex_unlock(pthread_mutex_t *m)
+
+cdef extern from "<sys/eventfd.h>" nogil:
+    int eventfd(unsigned int initval, int flags)
+    int EFD_NONBLOCK
+    int EFD_CLOEXEC
+
+cdef extern from "<unistd.h>" nogil:
+    ssize_t c_read "read" (int fd, void *buf, size_t count)
+
+cdef extern from "../csrc/zmq4_fast.h" nogil:
+    ctypedef struct zmq4_frame_t:
+        uint32_t size
+        uint32_t more
+    ctypedef struct zmq4_fast_t:
+        uint32_t *ctx_flag
+        zmq4_frame_t *out
+        uint64_t out_head
+        uint64_t out_tail
+        uint64_t msgs_pushed
+        uint64_t msgs_drained
+        uint64_t msg_limit
+        int efd
+        zmq4_frame_t *inbox "in"
+        uint32_t in_head
+        uint32_t in_tail
+        int rcvmore
+        int last_op
+        int dead
+        uint64_t dropped
+        pthread_mutex_t lock
+    unsigned int ZMQ4_FAST_SLOTS
+    unsigned char *zmq4_frame_data(zmq4_frame_t *fr)
+    int zmq4_frame_set(zmq4_frame_t *fr, const void *buf, size_t len, int more)
+    void zmq4_frame_clear(zmq4_frame_t *fr)
+    zmq4_fast_t *zmq4_fast_new(int send, int recv, uint32_t *ctx_flag)
+    void zmq4_fast_clear(zmq4_fast_t *f)
+    void zmq4_fast_free(zmq4_fast_t *f)
+    int zmq4_fast_pop(zmq4_fast_t *f, void *buf, size_t len)
+    uint64_t zmq4_fast_head(zmq4_fast_t *f)
+    void zmq4_fast_set_tail(zmq4_fast_t *f, uint64_t tail)
+    void zmq4_fast_set_limit(zmq4_fast_t *f, uint64_t limit)
+    int zmq4_fast_sleep(zmq4_fast_t *f)
+    void zmq4_fast_set_fast(void **slot, zmq4_fast_t *f)
 
 cdef extern from *:
     """
@@ -83,18 +138,6 @@ cdef extern from *:
                     "zmq4_msg_repr_t must fit in zmq_msg_t");
     #endif
 
-    /* What a context or socket handle points at (see the module docstring). */
-    typedef struct zmq4_handle_s {
-        uint32_t tag;                  /* offset 0, as libzmq's tag */
-        uint32_t spare;
-        PyObject *obj;                 /* owned reference; NULL when closed */
-        struct zmq4_handle_s *next;    /* the queue of closed records */
-        void *spare2;
-    } zmq4_handle_t;
-
-    #define ZMQ4_TAG_CTX 0xabadcafeU    /* libzmq ctx_t's tag */
-    #define ZMQ4_TAG_SOCKET 0xbaddecafU /* libzmq socket_base_t's tag */
-    #define ZMQ4_TAG_DEAD 0xdeadbeefU   /* what libzmq leaves behind */
     #define ZMQ4_HCHUNK_BYTES 16384     /* a chunk of records, aligned to its size */
 
     #if defined __STDC_VERSION__ && __STDC_VERSION__ >= 201112L
@@ -111,8 +154,10 @@ cdef extern from *:
     uint64_t ZMQ4_MSG_CLOSED
     ctypedef struct zmq4_handle_t:
         uint32_t tag
+        uint32_t stopping
         PyObject *obj
         zmq4_handle_t *next
+        zmq4_fast_t *fast
     uint32_t ZMQ4_TAG_CTX
     uint32_t ZMQ4_TAG_SOCKET
     uint32_t ZMQ4_TAG_DEAD
@@ -178,6 +223,7 @@ cdef extern from "../csrc/zmq4_cabi.h":
         char *(*z85_encode)(char *, uint8_t *, size_t, int *) noexcept
         uint8_t *(*z85_decode)(uint8_t *, char *, int *) noexcept
         int (*curve_keypair)(char *, char *, int *) noexcept
+        int (*flush)(void * const *, int, int *) noexcept
 
     int ZMQ4_CABI_VERSION
     int ZMQ4_MODE_HOST
@@ -516,6 +562,310 @@ cdef list _live_objects(uint32_t tag):
     return out
 
 
+# ------------------------------------------------------------------------------- batching
+
+# Runs of sends or receives from C cross into Python once per batch (csrc/zmq4_fast.h owns
+# the rings and says why). This section owns the Python side: which sockets batch, the
+# credit a run of sends gets, the drain of the outbox (by the caller's next call, or by an
+# I/O thread woken through the eventfd), the fetch-ahead of a run of receives, and the
+# rule every socket entry follows: ``_enter`` (lock, drain, end a send run unless this is
+# a send) ... ``_leave`` (grant credit after the second send in a row, unlock).
+
+cdef enum:
+    OP_OTHER = 0
+    OP_SEND = 1
+    OP_RECV = 2
+
+# fetch-ahead stops after this many payload bytes, or after one frame at least this big
+cdef size_t AHEAD_BYTES = 256 * 1024
+cdef size_t AHEAD_FRAME = 64 * 1024
+
+cdef int _MORE_FLAG = _capi.ZMQ_MORE
+cdef int _SNDMORE_FLAG = _capi.ZMQ_SNDMORE
+cdef int _POLLIN_FLAG = _capi.ZMQ_POLLIN
+cdef int _RCVMORE_OPT = _capi.ZMQ_RCVMORE
+cdef int _EVENTS_OPT = _capi.ZMQ_EVENTS
+# sockets whose send never blocks on anything but their pipes' room (lb or one pipe), and
+# whose recv keeps no state between frames (fq or one pipe, no filter)
+_SEND_BATCH = frozenset((_capi.ZMQ_PUSH, _capi.ZMQ_DEALER, _capi.ZMQ_PAIR))
+_RECV_BATCH = frozenset((_capi.ZMQ_PULL, _capi.ZMQ_DEALER, _capi.ZMQ_PAIR))
+_EPOLLIN = __import__("select").EPOLLIN
+
+_fastlog = _logging.getLogger("zmq4.cabi")
+_drainers = {}  # <uintptr_t>zmq4_fast_t -> its _Drainer, once it has one
+
+
+def _after_fork_in_child():
+    """A forked child has no I/O thread to drain outboxes: sends and receives on the
+    parent's sockets go call by call (and fail or work as zmq4 decides there)."""
+    cdef Py_ssize_t c, j
+    for c in range(_hnchunks):
+        for j in range(HRECORDS):
+            if _hchunks[c][j].tag == ZMQ4_TAG_CTX:
+                _hchunks[c][j].stopping = 1
+
+
+_os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+cdef zmq4_fast_t *_fast_new(object sock, int type, zmq4_handle_t *ctx) noexcept:
+    """Batching state for a new socket of ``type``, or NULL (a type that does not batch,
+    or no memory: the socket then works call by call)."""
+    cdef int send = type in _SEND_BATCH
+    cdef int recv = type in _RECV_BATCH
+    if not send and not recv:
+        return NULL
+    return zmq4_fast_new(send, recv, &ctx.stopping)
+
+
+cdef zmq4_fast_t *_enter(void *s, object sock, int op) noexcept:
+    """Start a call on socket handle ``s`` (already validated): its batching state,
+    locked and with the outbox drained and its credit withdrawn, or NULL if it has none:
+    what the call does then sees the socket as it is."""
+    cdef zmq4_fast_t *f = (<zmq4_handle_t *>s).fast
+    if f == NULL:
+        return NULL
+    if pthread_mutex_trylock(&f.lock) != 0:
+        with nogil:  # the holder (an I/O thread draining) may need the GIL to finish
+            pthread_mutex_lock(&f.lock)
+    if f.out != NULL:
+        _drain_out(f, sock)
+        # the call may use the room a grant promised the outbox (a send that went the
+        # direct way uses it up): withdraw it; a send run gets a new one in _leave
+        zmq4_fast_set_limit(f, f.msgs_drained)
+    return f
+
+
+cdef void _leave(zmq4_fast_t *f, object sock, int op, bint ok) noexcept:
+    """End a call started by ``_enter``. A send that succeeded right after another send
+    opens (or keeps open) the outbox for what the socket is sure to take."""
+    if f == NULL:
+        return
+    if op == OP_SEND and ok and f.out != NULL and f.last_op == OP_SEND:
+        _grant(f, sock)
+    f.last_op = op
+    pthread_mutex_unlock(&f.lock)
+
+
+cdef void _grant(zmq4_fast_t *f, object sock) noexcept:
+    """Let the caller queue as many new messages as the socket's pipes have room for
+    (``send_room``): they can then never be refused. Nothing once the context stops."""
+    cdef long long room
+    try:
+        if f.ctx_flag[0] or sock.closed or sock.ctx_terminated:
+            return
+        if f.efd < 0 and not _start_drainer(f, sock):
+            return
+        room = sock.send_room()
+        if room > <long long>ZMQ4_FAST_SLOTS:
+            room = ZMQ4_FAST_SLOTS
+        if room < 0:
+            room = 0
+        zmq4_fast_set_limit(f, f.msgs_drained + <uint64_t>room)
+    except BaseException as exc:
+        _fastlog.debug("zmq4: no send batching for %r: %s", sock, exc)
+
+
+cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
+    """Send what the outbox holds, in order (caller: the GIL and ``f.lock``). The socket
+    had room for every message when it was queued; one it refuses now lost its pipe (the
+    peer went), as it would have from the pipe itself: it is counted in ``dropped``."""
+    cdef uint64_t head = zmq4_fast_head(f)
+    cdef uint64_t tail = f.out_tail
+    cdef zmq4_frame_t *fr
+    cdef uint32_t more
+    cdef Msg m
+    if head == tail:
+        return
+    xsend = None if sock.closed else sock.xsend
+    while tail != head:
+        fr = &f.out[tail & (ZMQ4_FAST_SLOTS - 1)]
+        more = fr.more
+        if xsend is not None:
+            try:
+                m = frame(PyBytes_FromStringAndSize(<char *>zmq4_frame_data(fr), fr.size),
+                          _MORE_FLAG if more else 0)
+                if not xsend(m):
+                    f.dropped += 1
+            except BaseException as exc:
+                _fastlog.warning("zmq4: a queued frame for %r was lost: %s", sock, exc)
+                f.dropped += 1
+        else:
+            f.dropped += 1
+        zmq4_frame_clear(fr)
+        tail += 1
+        if not more:
+            f.msgs_drained += 1
+        zmq4_fast_set_tail(f, tail)
+        if tail == head:
+            head = zmq4_fast_head(f)
+
+
+cdef bint _start_drainer(zmq4_fast_t *f, object sock) except -1:
+    """Give the outbox an eventfd and an I/O thread that drains it when the caller's
+    thread pushes to an outbox nobody is draining. False: no I/O thread (IO_THREADS 0)."""
+    cdef int fd
+    try:
+        io = sock.ctx.io_pool().choose()
+    except BaseException:
+        return False
+    fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)
+    if fd < 0:
+        return False
+    d = _Drainer(sock, io, fd)
+    d.f = f
+    if not io.post(io.add, fd, d, _EPOLLIN):
+        _os.close(fd)
+        return False
+    f.efd = fd
+    _drainers[<uintptr_t>f] = d
+    return True
+
+
+cdef class _Drainer:
+    """The I/O-thread side of one socket's outbox: ``on_readable`` when the caller's
+    thread pushed to an outbox nobody was draining."""
+
+    cdef zmq4_fast_t *f
+    cdef object sock
+    cdef object io
+    cdef int fd
+
+    def __init__(self, sock, io, int fd):
+        self.sock = sock
+        self.io = io
+        self.fd = fd
+
+    def on_readable(self):
+        cdef uint64_t count
+        cdef zmq4_fast_t *f = self.f
+        if f == NULL:
+            return
+        c_read(self.fd, &count, 8)
+        if pthread_mutex_trylock(&f.lock) != 0:
+            # the caller's thread is inside a call, which drained first; frames can only
+            # have been pushed before it took the lock: look again soon
+            if zmq4_fast_sleep(f):
+                self.io.post(self.on_readable)
+            return
+        try:
+            while not f.dead:
+                _drain_out(f, self.sock)
+                if f.last_op == OP_SEND:
+                    _grant(f, self.sock)
+                if not zmq4_fast_sleep(f):
+                    break
+        finally:
+            pthread_mutex_unlock(&f.lock)
+
+    def on_writable(self):
+        pass
+
+    def on_error(self, exc):
+        _fastlog.warning("zmq4: send batching of %r failed: %s", self.sock, exc)
+
+    def remove(self):
+        """In the I/O thread, after the socket closed: stop watching, free the state."""
+        cdef zmq4_fast_t *f = self.f
+        self.f = NULL
+        self.io.remove(self.fd)
+        if f != NULL:
+            zmq4_fast_free(f)
+
+
+cdef int b_flush(void * const *sockets, int n, int *err) noexcept:
+    """The shim, before any other call of a thread that queued sends: those sends reach
+    their pipes first, so that thread (and whoever it then tells) sees them there, as
+    after a zmq_send in libzmq. Not a call on those sockets: no run ends."""
+    cdef int i
+    cdef zmq4_handle_t *h
+    cdef zmq4_fast_t *f
+    for i in range(n):
+        h = _find(sockets[i], TAG_SOCK)
+        if h == NULL or h.fast == NULL:
+            continue
+        f = h.fast
+        if f.out == NULL or zmq4_fast_head(f) == f.out_tail:
+            continue
+        if pthread_mutex_trylock(&f.lock) != 0:
+            with nogil:
+                pthread_mutex_lock(&f.lock)
+        _drain_out(f, <object>h.obj)
+        pthread_mutex_unlock(&f.lock)
+    return 0
+
+
+cdef void _fast_close(void *s, zmq4_fast_t *f) noexcept:
+    """The socket closed (caller holds ``f.lock``): detach the state from the handle,
+    drop what the inbox holds, and free it here or, if an I/O thread watches its
+    eventfd, there (after it stopped watching)."""
+    cdef _Drainer d
+    zmq4_fast_set_fast(<void **>&(<zmq4_handle_t *>s).fast, NULL)
+    f.dead = 1
+    zmq4_fast_clear(f)
+    pthread_mutex_unlock(&f.lock)
+    d = _drainers.pop(<uintptr_t>f, None)
+    if d is not None:
+        try:
+            if d.io.post(d.remove):
+                return
+        except BaseException as exc:
+            _fastlog.debug("zmq4: freeing batching state here: %s", exc)
+        d.f = NULL
+    zmq4_fast_free(f)
+
+
+cdef bint _inbox_ready(zmq4_fast_t *f) noexcept:
+    """Frames are waiting in the inbox (and the context still runs: once it stops,
+    they are dropped and every receive fails with ETERM, as in libzmq)."""
+    if f == NULL or f.inbox == NULL or f.in_head == f.in_tail:
+        return False
+    if f.ctx_flag[0]:
+        zmq4_fast_clear(f)
+        return False
+    return True
+
+
+cdef object _inbox_pop(zmq4_fast_t *f):
+    """The next inbox frame as (bytes, more); the caller checked ``_inbox_ready``."""
+    cdef zmq4_frame_t *fr = &f.inbox[f.in_head & (ZMQ4_FAST_SLOTS - 1)]
+    data = PyBytes_FromStringAndSize(<char *>zmq4_frame_data(fr), fr.size)
+    more = fr.more != 0
+    zmq4_frame_clear(fr)
+    f.in_head += 1
+    f.rcvmore = more
+    return data, more
+
+
+cdef void _fetch_ahead(zmq4_fast_t *f, object sock) noexcept:
+    """After the second receive in a row: move what the socket has ready now into the
+    inbox, so the next receives need no GIL (caller: the GIL and ``f.lock``)."""
+    cdef size_t total = 0, n
+    cdef Msg m
+    cdef Py_buffer view
+    cdef zmq4_frame_t *fr
+    try:
+        while f.in_tail - f.in_head < ZMQ4_FAST_SLOTS and total < AHEAD_BYTES:
+            m = recv_nowait(<SocketCore>sock)
+            if m is None:
+                break
+            fr = &f.inbox[f.in_tail & (ZMQ4_FAST_SLOTS - 1)]
+            PyObject_GetBuffer(m.data, &view, PyBUF_SIMPLE)
+            try:
+                n = <size_t>view.len
+                if zmq4_frame_set(fr, view.buf, n, m.flags & _MORE_FLAG) != 0:
+                    raise MemoryError("zmq4: no memory to fetch a frame ahead")
+            finally:
+                PyBuffer_Release(&view)
+            f.in_tail += 1
+            total += n
+            if n >= AHEAD_FRAME:
+                break
+    except BaseException as exc:
+        _fastlog.warning("zmq4: fetching ahead on %r stopped: %s", sock, exc)
+    (<SocketCore>sock).rcvmore = f.rcvmore != 0
+
+
 # ------------------------------------------------------------------------------- messages
 
 cdef object _MsgT = _capi.zmq_msg_t
@@ -665,6 +1015,7 @@ cdef int b_ctx_term(void *ctx, int *err) noexcept:
         c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
+        _find(ctx, TAG_CTX).stopping = 1
         rc = _rc(_zmq_ctx_term(c), err)
         if rc == 0:
             _unregister(ctx, TAG_CTX)
@@ -678,6 +1029,7 @@ cdef int b_ctx_shutdown(void *ctx, int *err) noexcept:
         c = _obj(ctx, TAG_CTX)
         if c is None:
             return _fail(err, EFAULT)
+        _find(ctx, TAG_CTX).stopping = 1
         return _rc(_zmq_ctx_shutdown(c), err)
     except BaseException:
         return _exc(err)
@@ -756,6 +1108,7 @@ cdef int b_msg_init_data(zmq_msg_t *msg, void *data, size_t size, zmq4_free_ptr 
 
 cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
     cdef Py_ssize_t slot
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
@@ -763,7 +1116,11 @@ cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
         slot = _msg_slot(msg)
         if slot < 0:
             return _fail(err, EFAULT)
-        rc = _rc(_zmq_msg_send(_msg_obj(slot), sock, flags), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            rc = _rc(_zmq_msg_send(_msg_obj(slot), sock, flags), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
         if rc >= 0:
             _msg_drop_view(msg)  # the payload left with the frame; msg is empty now
         return rc
@@ -773,6 +1130,7 @@ cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
 
 cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
     cdef Py_ssize_t slot
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
@@ -781,7 +1139,18 @@ cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
         if slot < 0:
             return _fail(err, EFAULT)
         _drop_view(_entry(&_msgs, slot))
-        return _rc(_zmq_msg_recv(_msg_obj(slot), sock, flags), err)
+        f = _enter(s, sock, OP_RECV)
+        try:
+            if _inbox_ready(f):
+                data, more = _inbox_pop(f)
+                return _rc(_capi.deliver(_msg_obj(slot), frame(data, _MORE_FLAG if more else 0)),
+                           err)
+            rc = _rc(_zmq_msg_recv(_msg_obj(slot), sock, flags), err)
+            if rc >= 0 and f != NULL and f.inbox != NULL:
+                f.rcvmore = (<SocketCore>sock).rcvmore
+            return rc
+        finally:
+            _leave(f, sock, OP_RECV, False)
     except BaseException:
         return _exc(err)
 
@@ -942,6 +1311,7 @@ cdef int b_msg_set(zmq_msg_t *msg, int option, int optval, int *err) noexcept:
 # ------------------------------------------------------------------------------- sockets
 
 cdef void *b_socket(void *ctx, int type, int *err) noexcept:
+    cdef void *h
     try:
         c = _obj(ctx, TAG_CTX)
         if c is None:
@@ -951,20 +1321,30 @@ cdef void *b_socket(void *ctx, int type, int *err) noexcept:
         if s is None:
             err[0] = _capi_errno()
             return NULL
-        return _register(s, TAG_SOCK)
+        h = _register(s, TAG_SOCK)
+        (<zmq4_handle_t *>h).fast = _fast_new(s, type, _find(ctx, TAG_CTX))
+        return h
     except BaseException:
         _exc(err)
         return NULL
 
 
 cdef int b_close(void *s, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        rc = _rc(_zmq_close(sock), err)
-        if rc == 0 or err[0] == ENOTSOCK:
-            _unregister(s, TAG_SOCK)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            rc = _rc(_zmq_close(sock), err)
+            if rc == 0 or err[0] == ENOTSOCK:
+                if f != NULL:
+                    _fast_close(s, f)  # unlocks
+                    f = NULL
+                _unregister(s, TAG_SOCK)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
         return rc
     except BaseException:
         return _exc(err)
@@ -1012,6 +1392,7 @@ cdef inline size_t _intsize(int kind) noexcept:
 
 cdef int b_setsockopt(void *s, int option, const void *optval, size_t optvallen,
                       int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     cdef int kind
     try:
         sock = _obj(s, TAG_SOCK)
@@ -1027,7 +1408,11 @@ cdef int b_setsockopt(void *s, int option, const void *optval, size_t optvallen,
             value = b""
         else:
             value = PyBytes_FromStringAndSize(<const char *>optval, <Py_ssize_t>optvallen)
-        return _rc(_zmq_setsockopt(sock, option, value, <Py_ssize_t>optvallen), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_setsockopt(sock, option, value, <Py_ssize_t>optvallen), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
@@ -1042,6 +1427,7 @@ cdef int b_getsockopt(void *s, int option, void *optval, size_t *optvallen,
     cdef int32_t i32
     cdef int64_t i64
     cdef uint64_t u64
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
@@ -1049,11 +1435,20 @@ cdef int b_getsockopt(void *s, int option, void *optval, size_t *optvallen,
         if optvallen == NULL or optval == NULL:
             return _fail(err, EFAULT)
         size = optvallen[0]
+        f = _enter(s, sock, OP_OTHER)
         try:
             value = (<object>sock).getsockopt(
                 option, <Py_ssize_t>(size if size < <size_t>PY_SSIZE_T_MAX else PY_SSIZE_T_MAX))
+            if f != NULL and f.inbox != NULL:
+                # frames fetched ahead count as unread, and RCVMORE is the caller's
+                if option == _RCVMORE_OPT:
+                    value = f.rcvmore
+                elif option == _EVENTS_OPT and _inbox_ready(f):
+                    value |= _POLLIN_FLAG
         except BaseException:
             return _exc(err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
         kind = _optkind_of(option)
         if isinstance(value, int):
             n = _intsize(kind)
@@ -1097,51 +1492,76 @@ cdef inline object _cstr(const char *p):
 
 
 cdef int b_bind(void *s, const char *addr, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        return _rc(_zmq_bind(sock, _cstr(addr)), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_bind(sock, _cstr(addr)), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
 
 cdef int b_connect(void *s, const char *addr, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        return _rc(_zmq_connect(sock, _cstr(addr)), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_connect(sock, _cstr(addr)), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
 
 cdef int b_unbind(void *s, const char *addr, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        return _rc(_zmq_unbind(sock, _cstr(addr)), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_unbind(sock, _cstr(addr)), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
 
 cdef int b_disconnect(void *s, const char *addr, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        return _rc(_zmq_disconnect(sock, _cstr(addr)), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_disconnect(sock, _cstr(addr)), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
 
 cdef int b_socket_monitor(void *s, const char *addr, int events, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        return _rc(_zmq_socket_monitor(sock, _cstr(addr), events), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_socket_monitor(sock, _cstr(addr), events), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
@@ -1156,19 +1576,27 @@ cdef inline object _rview(const void *buf, size_t length):
 
 
 cdef int b_send(void *s, const void *buf, size_t length, int flags, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
+    cdef int rc = -1
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
         if length > <size_t>PY_SSIZE_T_MAX:
             return _fail(err, ENOMEM)
-        return _rc(_zmq_send(sock, _rview(buf, length), <Py_ssize_t>length, flags), err)
+        f = _enter(s, sock, OP_SEND)
+        try:
+            rc = _rc(_zmq_send(sock, _rview(buf, length), <Py_ssize_t>length, flags), err)
+        finally:
+            _leave(f, sock, OP_SEND, rc >= 0)
+        return rc
     except BaseException:
         return _exc(err)
 
 
 cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
                       int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
@@ -1177,31 +1605,52 @@ cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
             return _fail(err, EFAULT)
         if length > <size_t>PY_SSIZE_T_MAX:
             return _fail(err, ENOMEM)
-        data = _cbuffer(buf, length, NULL, NULL, True)
-        return _rc(_zmq_send_const(sock, data, <Py_ssize_t>length, flags), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            data = _cbuffer(buf, length, NULL, NULL, True)
+            return _rc(_zmq_send_const(sock, data, <Py_ssize_t>length, flags), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
 
 cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
+    cdef int rc = -1
+    cdef bint run
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        if buf == NULL:
-            if length:
-                return _fail(err, EFAULT)
-            target = None
-        else:
-            if length > <size_t>PY_SSIZE_T_MAX:
-                length = <size_t>PY_SSIZE_T_MAX
-            target = PyMemoryView_FromMemory(<char *>buf, <Py_ssize_t>length, PyBUF_WRITE)
-        return _rc(_zmq_recv(sock, target, <Py_ssize_t>length, flags), err)
+        if buf == NULL and length:
+            return _fail(err, EFAULT)
+        f = _enter(s, sock, OP_RECV)
+        try:
+            if _inbox_ready(f):
+                rc = zmq4_fast_pop(f, buf, length)
+                return rc
+            if buf == NULL:
+                target = None
+            else:
+                if length > <size_t>PY_SSIZE_T_MAX:
+                    length = <size_t>PY_SSIZE_T_MAX
+                target = PyMemoryView_FromMemory(<char *>buf, <Py_ssize_t>length,
+                                                 PyBUF_WRITE)
+            rc = _rc(_zmq_recv(sock, target, <Py_ssize_t>length, flags), err)
+            if rc >= 0 and f != NULL and f.inbox != NULL:
+                f.rcvmore = (<SocketCore>sock).rcvmore
+                if f.last_op == OP_RECV:
+                    _fetch_ahead(f, sock)
+        finally:
+            _leave(f, sock, OP_RECV, rc >= 0)
+        return rc
     except BaseException:
         return _exc(err)
 
 
 cdef int b_sendiov(void *s, iovec *iov, size_t count, int flags, int *err) noexcept:
+    cdef zmq4_fast_t *f = NULL
     cdef size_t i
     try:
         sock = _obj(s, TAG_SOCK)
@@ -1219,7 +1668,11 @@ cdef int b_sendiov(void *s, iovec *iov, size_t count, int flags, int *err) noexc
                 parts.append(b"")
             else:
                 parts.append(_rview(iov[i].iov_base, iov[i].iov_len))
-        return _rc(_zmq_sendiov(sock, parts, <Py_ssize_t>count, flags), err)
+        f = _enter(s, sock, OP_OTHER)
+        try:
+            return _rc(_zmq_sendiov(sock, parts, <Py_ssize_t>count, flags), err)
+        finally:
+            _leave(f, sock, OP_OTHER, False)
     except BaseException:
         return _exc(err)
 
@@ -1227,6 +1680,7 @@ cdef int b_sendiov(void *s, iovec *iov, size_t count, int flags, int *err) noexc
 cdef int b_recviov(void *s, iovec *iov, size_t *count, int flags, int *err) noexcept:
     cdef size_t want, i, n
     cdef void *p
+    cdef zmq4_fast_t *f = NULL
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
@@ -1237,9 +1691,26 @@ cdef int b_recviov(void *s, iovec *iov, size_t *count, int flags, int *err) noex
         count[0] = 0
         if want > <size_t>PY_SSIZE_T_MAX:
             want = <size_t>PY_SSIZE_T_MAX
-        parts = _zmq_recviov(sock, <Py_ssize_t>want, flags)
-        if not isinstance(parts, list):
-            return _rc(parts, err)
+        f = _enter(s, sock, OP_RECV)
+        try:
+            # frames fetched ahead come first; the rest of their message from the socket
+            parts = []
+            more = False
+            while want > <size_t>len(parts) and _inbox_ready(f):
+                data, more = _inbox_pop(f)
+                parts.append(data)
+                if not more:
+                    break
+            if not parts or (more and want > <size_t>len(parts)):
+                rest = _zmq_recviov(sock, <Py_ssize_t>(want - len(parts)), flags)
+                if isinstance(rest, list):
+                    parts.extend(rest)
+                    if f != NULL and f.inbox != NULL:
+                        f.rcvmore = (<SocketCore>sock).rcvmore
+                elif not parts:
+                    return _rc(rest, err)
+        finally:
+            _leave(f, sock, OP_RECV, False)
         for i in range(<size_t>len(parts)):
             part = bytes(parts[i])
             n = <size_t>PyBytes_GET_SIZE(part)
@@ -1262,27 +1733,55 @@ cdef object _PollItem = _capi.zmq_pollitem_t
 
 cdef int b_poll(zmq_pollitem_t *items, int nitems, long timeout, int *err) noexcept:
     cdef int i
+    cdef zmq4_fast_t *f
     try:
         if nitems < 0:
             return _fail(err, EINVAL)
         if items == NULL and nitems > 0:
             return _fail(err, EFAULT)
         pyitems = []
+        ready = []  # items whose socket has frames fetched ahead: readable now
         for i in range(nitems):
             if items[i].socket != NULL:
                 sock = _obj(items[i].socket, TAG_SOCK)
                 if sock is None:
                     return _fail(err, ENOTSOCK)
+                f = _enter(items[i].socket, sock, OP_OTHER)
+                if (items[i].events & _POLLIN_FLAG) and _inbox_ready(f):
+                    ready.append(i)
+                _leave(f, sock, OP_OTHER, False)
                 pyitems.append(_PollItem(sock, -1, items[i].events))
             else:
                 pyitems.append(_PollItem(None, items[i].fd, items[i].events))
-        rc = _rc(_zmq_poll(pyitems, nitems, timeout), err)
+        rc = _rc(_zmq_poll(pyitems, nitems, 0 if ready else timeout), err)
         if rc >= 0:
             for i in range(nitems):
                 items[i].revents = <short>(<object>pyitems[i]).revents
+            for i in ready:
+                if not items[i].revents:
+                    rc += 1
+                items[i].revents |= <short>_POLLIN_FLAG
         return rc
     except BaseException:
         return _exc(err)
+
+
+cdef void _forward_inbox(void *h, object src, object dst, object capture) except *:
+    """zmq_proxy on a socket with frames fetched ahead: send them on (and to capture)."""
+    cdef zmq4_fast_t *f
+    if src is None or dst is None:
+        return
+    f = _enter(h, src, OP_OTHER)
+    try:
+        while _inbox_ready(f):
+            data, more = _inbox_pop(f)
+            flags = _SNDMORE_FLAG if more else 0
+            if capture is not None:
+                _zmq_send(capture, data, len(data), flags)
+            if _zmq_send(dst, data, len(data), flags) < 0:
+                raise _capi.ZMQError(_capi_errno())
+    finally:
+        _leave(f, src, OP_OTHER, False)
 
 
 cdef int b_proxy_steerable(void *frontend, void *backend, void *capture, void *control,
@@ -1298,6 +1797,14 @@ cdef int b_proxy_steerable(void *frontend, void *backend, void *capture, void *c
             if sock is None:
                 return _fail(err, ENOTSOCK)
             socks.append(sock)
+        for h in (<uintptr_t>frontend, <uintptr_t>backend, <uintptr_t>capture,
+                  <uintptr_t>control):
+            if h != 0:  # queued sends go out, and no run continues into the proxy
+                _leave(_enter(<void *>h, _obj(<void *>h, TAG_SOCK), OP_OTHER),
+                       None, OP_OTHER, False)
+        # frames fetched ahead are forwarded first, as the proxy would have
+        _forward_inbox(frontend, socks[0], socks[1], socks[2])
+        _forward_inbox(backend, socks[1], socks[0], socks[2])
         return _rc(_zmq_proxy_steerable(socks[0], socks[1], socks[2], socks[3]), err)
     except BaseException:
         return _exc(err)
@@ -1409,6 +1916,7 @@ _table.proxy_steerable = b_proxy_steerable
 _table.z85_encode = b_z85_encode
 _table.z85_decode = b_z85_decode
 _table.curve_keypair = b_curve_keypair
+_table.flush = b_flush
 
 if sizeof(void *) < 8:
     raise ImportError("zmq4._cabi: the C-ABI shim needs 64-bit pointers")

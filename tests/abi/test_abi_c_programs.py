@@ -28,6 +28,7 @@ TRANSPORT_PROGRAMS = [
     "spec_reqrep.c",   # RFC 28: REQ, REP, DEALER, ROUTER
     "spec_pushpull.c",  # RFC 30: PUSH, PULL
     "monitor.c",       # zmq_socket_monitor
+    "batching.c",      # #20: batched runs of send/recv behave as call-by-call ones
 ]
 
 PLAIN_PROGRAMS = [

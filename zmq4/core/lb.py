@@ -82,6 +82,16 @@ class LB:
             arr.deactivate_at(self.current)
         return False
 
+    def room(self) -> int:
+        """How many new whole messages ``send`` is sure to take now: the active pipes'
+        room summed (a message goes to the next pipe with room; the rest of one in
+        progress always goes on)."""
+        arr = self.arr
+        n = 0
+        for i in range(arr.active):
+            n += arr.pipes[i].room()
+        return n
+
     def has_out(self) -> bool:
         if self.more:
             return True

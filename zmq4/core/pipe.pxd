@@ -35,6 +35,8 @@ cdef class Pipe:
     cpdef Msg read(self)
     @cython.locals(peer=Pipe, hwm=Py_ssize_t)
     cpdef bint check_write(self) except -1
+    @cython.locals(hwm=Py_ssize_t, n=Py_ssize_t)
+    cpdef Py_ssize_t room(self) except -1
     @cython.locals(peer=Pipe, out_buf=list)
     cpdef bint write(self, Msg msg) except -1
     @cython.locals(peer=Pipe, n=Py_ssize_t, i=Py_ssize_t, last=Py_ssize_t, j=Py_ssize_t,

@@ -154,6 +154,20 @@ class Pipe:
             return True
         return False
 
+    def room(self) -> int:
+        """How many new whole messages ``write`` is sure to take now: the room under the
+        HWM as of now (the reader only adds to it), less the message being written; 0
+        once the pipe is ending; 2**30 without a HWM."""
+        if self.state != _ACTIVE:
+            return 0
+        hwm = self.hwm
+        if not hwm:
+            return 1 << 30
+        n = hwm - (self.msgs_written - self.peer.msgs_read)
+        if self.out_buf:
+            n -= 1
+        return n if n > 0 else 0
+
     def write(self, msg: Msg) -> bool:
         """Queue a frame for the peer; False if the pipe cannot take a new message."""
         out_buf = self.out_buf

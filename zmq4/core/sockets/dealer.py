@@ -67,3 +67,6 @@ class Dealer(SocketBase):
 
     def xhas_out(self) -> bool:
         return self.lb.has_out()
+
+    def send_room(self) -> int:
+        return self.lb.room()

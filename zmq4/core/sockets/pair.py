@@ -56,6 +56,10 @@ class Pair(SocketBase):
         p = self.pipe
         return p is not None and p.check_write()
 
+    def send_room(self) -> int:
+        p = self.pipe
+        return p.room() if p is not None else 0
+
     def xread_activated(self, pipe: Pipe) -> None:
         pass  # the single pipe is always polled directly
 

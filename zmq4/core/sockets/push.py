@@ -37,3 +37,6 @@ class Push(SocketBase):
 
     def xhas_out(self) -> bool:
         return self.lb.has_out()
+
+    def send_room(self) -> int:
+        return self.lb.room()

@@ -65,6 +65,9 @@ class Req(Dealer):
         else:
             super().xsetsockopt(option, value)
 
+    def send_room(self) -> int:
+        return 0  # a request waits for its reply: never a run of sends
+
     def xpipe_terminated(self, pipe: Pipe) -> None:
         if pipe is self.path.reply_pipe:
             self.path.reply_pipe = None  # its reply can no longer come; nobody else's counts
