@@ -8,8 +8,12 @@ process (inproc_thr, inproc_lat). Latency is one way (round trip / 2), as p50 an
 the round trips. zmq4 and libzmq alternate within each round, so load changes hit both
 alike; the table gives the median of the rounds with their range.
 
+``--unbatched`` adds a third column in the same rounds: the same zmq4 program with
+ZMQ4_SHIM_BATCH=0, i.e. every call crossing into Python as before issue #20's batching
+(csrc/zmq4_fast.h): the A/B of that change on one build.
+
     python bench/c_perf.py [--sizes 1,64,1024] [--count 200000] [--lat-count 5000]
-                           [--rounds 3] [--transports tcp,inproc]
+                           [--rounds 3] [--transports tcp,inproc] [--unbatched]
 """
 
 from __future__ import annotations
@@ -47,9 +51,11 @@ def build(outdir: str, name: str, library: str) -> str:
     return exe
 
 
-def run_test(exe: str, mode: str, size: int, count: int) -> list[float]:
+def run_test(exe: str, mode: str, size: int, count: int,
+             extra_env: dict[str, str] | None = None) -> list[float]:
     """One test; throughput: [msg/s]; latency: [mean, p50, p99] one way in us."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no Python in the environment
+    env.update(extra_env or {})
     if mode in ("inproc_thr", "inproc_lat"):
         out = subprocess.run([exe, mode, "-", str(size), str(count)], capture_output=True,
                              text=True, env=env, timeout=600, check=True).stdout
@@ -80,6 +86,8 @@ def main() -> None:
     ap.add_argument("--lat-count", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--transports", default="tcp,inproc")
+    ap.add_argument("--unbatched", action="store_true",
+                    help="also run zmq4 with ZMQ4_SHIM_BATCH=0 (the A/B of the batching)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     transports = args.transports.split(",")
@@ -89,35 +97,41 @@ def main() -> None:
         tests += [(t, "throughput", thr, s, args.count) for s in sizes]
         tests += [(t, "latency", lat, s, args.lat_count) for s in sizes]
     with tempfile.TemporaryDirectory() as tmp:
-        exes = {"zmq4": build(tmp, "c_perf_zmq4", zmq4.get_library()),
-                "libzmq": build(tmp, "c_perf_libzmq", libzmq_from_pyzmq())}
+        zexe = build(tmp, "c_perf_zmq4", zmq4.get_library())
+        # name -> (program, extra environment)
+        exes = {"zmq4": (zexe, {}),
+                "libzmq": (build(tmp, "c_perf_libzmq", libzmq_from_pyzmq()), {})}
+        if args.unbatched:
+            exes["unbatched"] = (zexe, {"ZMQ4_SHIM_BATCH": "0"})
         results: dict[tuple[str, str, int], dict[str, list[list[float]]]] = {}
         for r in range(args.rounds):
             order = list(exes.items()) if r % 2 == 0 else list(exes.items())[::-1]
             for transport, kind, mode, size, count in tests:
-                for impl, exe in order:
+                for impl, (exe, extra) in order:
                     print(f"  round {r + 1}: {transport} {kind} {size} B x {count} via "
                           f"{impl} ...", file=sys.stderr, flush=True)
-                    got = run_test(exe, mode, size, count)
+                    got = run_test(exe, mode, size, count, extra)
                     results.setdefault((transport, kind, size), {}).setdefault(
                         impl, []).append(got)
     print(f"\nC programs, zmq4's shim vs libzmq in C; medians of {args.rounds} alternating "
           "rounds [range]\n")
-    print("| test | size | zmq4 shim | libzmq | zmq4 / libzmq |")
-    print("|---|---|---|---|---|")
+    ab = args.unbatched
+    print("| test | size | zmq4 shim | libzmq | zmq4 / libzmq |"
+          + (" unbatched | zmq4 / unbatched |" if ab else ""))
+    print("|---|---|---|---|---|" + ("---|---|" if ab else ""))
     for (transport, kind, size), by in results.items():
-        if kind == "throughput":
-            z = [v[0] for v in by["zmq4"]]
-            lz = [v[0] for v in by["libzmq"]]
-            print(f"| {transport} throughput (msg/s) | {size} B | {cell(z, ',.0f')} | "
-                  f"{cell(lz, ',.0f')} | {statistics.median(z) / statistics.median(lz):.2f}x |")
-        else:
-            for label, i in (("p50", 1), ("p99", 2)):
-                z = [v[i] for v in by["zmq4"]]
-                lz = [v[i] for v in by["libzmq"]]
-                print(f"| {transport} latency {label} (us, one way) | {size} B | "
-                      f"{cell(z, '.1f')} | {cell(lz, '.1f')} | "
-                      f"{statistics.median(z) / statistics.median(lz):.2f}x |")
+        rows = [("throughput (msg/s)", 0, ",.0f")] if kind == "throughput" else [
+            ("latency p50 (us, one way)", 1, ".1f"), ("latency p99 (us, one way)", 2, ".1f")]
+        for label, i, fmt in rows:
+            z = [v[i] for v in by["zmq4"]]
+            lz = [v[i] for v in by["libzmq"]]
+            line = (f"| {transport} {label} | {size} B | {cell(z, fmt)} | {cell(lz, fmt)} | "
+                    f"{statistics.median(z) / statistics.median(lz):.2f}x |")
+            if ab:
+                u = [v[i] for v in by["unbatched"]]
+                line += (f" {cell(u, fmt)} | "
+                         f"{statistics.median(z) / statistics.median(u):.2f}x |")
+            print(line)
     print("\n(throughput: higher is better; latency: lower is better)")
 
 

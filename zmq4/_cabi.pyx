@@ -522,6 +522,8 @@ cdef void *_register(object obj, uint32_t tag) except NULL:
     Py_INCREF(obj)
     e.obj = <PyObject *>obj
     e.next = NULL
+    e.stopping = 0
+    e.fast = NULL
     e.tag = tag
     _hlive += 1
     return <void *>e
@@ -591,6 +593,8 @@ _SEND_BATCH = frozenset((_capi.ZMQ_PUSH, _capi.ZMQ_DEALER, _capi.ZMQ_PAIR))
 _RECV_BATCH = frozenset((_capi.ZMQ_PULL, _capi.ZMQ_DEALER, _capi.ZMQ_PAIR))
 _EPOLLIN = __import__("select").EPOLLIN
 
+#: ZMQ4_SHIM_BATCH=0 turns batching off (every call crosses into Python, as before #20)
+_BATCHING = _os.environ.get("ZMQ4_SHIM_BATCH", "1") != "0"
 _fastlog = _logging.getLogger("zmq4.cabi")
 _drainers = {}  # <uintptr_t>zmq4_fast_t -> its _Drainer, once it has one
 
@@ -613,7 +617,7 @@ cdef zmq4_fast_t *_fast_new(object sock, int type, zmq4_handle_t *ctx) noexcept:
     or no memory: the socket then works call by call)."""
     cdef int send = type in _SEND_BATCH
     cdef int recv = type in _RECV_BATCH
-    if not send and not recv:
+    if not _BATCHING or (not send and not recv):
         return NULL
     return zmq4_fast_new(send, recv, &ctx.stopping)
 
@@ -841,11 +845,15 @@ cdef void _fetch_ahead(zmq4_fast_t *f, object sock) noexcept:
     """After the second receive in a row: move what the socket has ready now into the
     inbox, so the next receives need no GIL (caller: the GIL and ``f.lock``)."""
     cdef size_t total = 0, n
+    cdef uint32_t slots = ZMQ4_FAST_SLOTS
     cdef Msg m
     cdef Py_buffer view
     cdef zmq4_frame_t *fr
     try:
-        while f.in_tail - f.in_head < ZMQ4_FAST_SLOTS and total < AHEAD_BYTES:
+        hwm = sock.options.rcvhwm
+        if 0 < hwm < slots:
+            slots = hwm  # what is fetched early adds at most RCVHWM to the socket's queue
+        while f.in_tail - f.in_head < slots and total < AHEAD_BYTES:
             m = recv_nowait(<SocketCore>sock)
             if m is None:
                 break
@@ -861,6 +869,8 @@ cdef void _fetch_ahead(zmq4_fast_t *f, object sock) noexcept:
             total += n
             if n >= AHEAD_FRAME:
                 break
+    except _capi.ZMQError as exc:  # ETERM: the receive that comes next says so
+        _fastlog.debug("zmq4: fetching ahead on %r stopped: %s", sock, exc)
     except BaseException as exc:
         _fastlog.warning("zmq4: fetching ahead on %r stopped: %s", sock, exc)
     (<SocketCore>sock).rcvmore = f.rcvmore != 0
@@ -1640,7 +1650,8 @@ cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept
             rc = _rc(_zmq_recv(sock, target, <Py_ssize_t>length, flags), err)
             if rc >= 0 and f != NULL and f.inbox != NULL:
                 f.rcvmore = (<SocketCore>sock).rcvmore
-                if f.last_op == OP_RECV:
+                # (CONFLATE: the newest message is the one to get, not one fetched early)
+                if f.last_op == OP_RECV and not sock.options.conflate:
                     _fetch_ahead(f, sock)
         finally:
             _leave(f, sock, OP_RECV, rc >= 0)
