@@ -45,7 +45,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
-from zmq4.core.fastpath cimport recv_nowait
+from zmq4.core.fastpath cimport recv_ready
 from zmq4.core.sockcore cimport SocketCore
 from zmq4.msg cimport Msg, frame
 
@@ -578,9 +578,8 @@ cdef enum:
     OP_SEND = 1
     OP_RECV = 2
 
-# fetch-ahead stops after this many payload bytes, or after one frame at least this big
-cdef size_t AHEAD_BYTES = 256 * 1024
-cdef size_t AHEAD_FRAME = 64 * 1024
+# fetch-ahead stops after this many payload bytes
+cdef Py_ssize_t AHEAD_BYTES = 256 * 1024
 
 cdef int _MORE_FLAG = _capi.ZMQ_MORE
 cdef int _SNDMORE_FLAG = _capi.ZMQ_SNDMORE
@@ -844,35 +843,36 @@ cdef object _inbox_pop(zmq4_fast_t *f):
 cdef void _fetch_ahead(zmq4_fast_t *f, object sock) noexcept:
     """After the second receive in a row: move what the socket has ready now into the
     inbox, so the next receives need no GIL (caller: the GIL and ``f.lock``)."""
-    cdef size_t total = 0, n
     cdef uint32_t slots = ZMQ4_FAST_SLOTS
+    cdef Py_ssize_t i, n
     cdef Msg m
     cdef Py_buffer view
     cdef zmq4_frame_t *fr
+    cdef int rc
     try:
         hwm = sock.options.rcvhwm
         if 0 < hwm < slots:
             slots = hwm  # what is fetched early adds at most RCVHWM to the socket's queue
-        while f.in_tail - f.in_head < slots and total < AHEAD_BYTES:
-            m = recv_nowait(<SocketCore>sock)
-            if m is None:
-                break
+        frames = recv_ready(<SocketCore>sock, slots - (f.in_tail - f.in_head), AHEAD_BYTES)
+        n = len(frames)
+        for i in range(n):
+            m = <Msg>frames[i]
             fr = &f.inbox[f.in_tail & (ZMQ4_FAST_SLOTS - 1)]
-            PyObject_GetBuffer(m.data, &view, PyBUF_SIMPLE)
-            try:
-                n = <size_t>view.len
-                if zmq4_frame_set(fr, view.buf, n, m.flags & _MORE_FLAG) != 0:
-                    raise MemoryError("zmq4: no memory to fetch a frame ahead")
-            finally:
+            data = m.data
+            if type(data) is bytes:
+                rc = zmq4_frame_set(fr, PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data),
+                                    m.flags & _MORE_FLAG)
+            else:
+                PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+                rc = zmq4_frame_set(fr, view.buf, view.len, m.flags & _MORE_FLAG)
                 PyBuffer_Release(&view)
+            if rc != 0:
+                raise MemoryError(f"zmq4: no memory for the {n - i} frames fetched ahead")
             f.in_tail += 1
-            total += n
-            if n >= AHEAD_FRAME:
-                break
     except _capi.ZMQError as exc:  # ETERM: the receive that comes next says so
         _fastlog.debug("zmq4: fetching ahead on %r stopped: %s", sock, exc)
     except BaseException as exc:
-        _fastlog.warning("zmq4: fetching ahead on %r stopped: %s", sock, exc)
+        _fastlog.error("zmq4: fetching ahead on %r failed: %s", sock, exc)
     (<SocketCore>sock).rcvmore = f.rcvmore != 0
 
 

@@ -1,6 +1,6 @@
 # Cython pure-Python-mode declarations for fastpath.py (it must keep working uncompiled).
 cimport cython
-from zmq4.msg cimport Msg, frame
+from zmq4.msg cimport Msg, frame, payload_size
 from zmq4.core.sockcore cimport SocketCore
 from zmq4.core.mailbox cimport Mailbox
 
@@ -28,6 +28,8 @@ cpdef Msg recv_wait(SocketCore sock, int flags)
 cpdef bint send_nowait(SocketCore sock, Msg frame, int flags) except -1
 @cython.locals(m=Msg)
 cpdef Msg recv_nowait(SocketCore sock)
+@cython.locals(out=list, m=Msg, total=Py_ssize_t)
+cpdef list recv_ready(SocketCore sock, Py_ssize_t max_frames, Py_ssize_t max_bytes)
 cpdef send(SocketCore sock, Msg frame, int flags=*)
 @cython.locals(m=Msg)
 cpdef Msg recv(SocketCore sock, int flags=*)

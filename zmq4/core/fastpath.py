@@ -28,7 +28,7 @@ from typing import Any
 from .. import zmq_h as _C
 from ..errors import ZMQError
 from ..msg import MORE as _MORE
-from ..msg import Msg, frame
+from ..msg import Msg, frame, payload_size
 
 _SNDMORE = _C.SNDMORE  # a C int when compiled
 _DONTWAIT = _C.DONTWAIT
@@ -194,6 +194,28 @@ def recv_nowait(sock: Any) -> Msg | None:
     if m is not None:
         sock.rcvmore = (m.flags & _MORE) != 0
     return m  # type: ignore[no-any-return]
+
+
+def recv_ready(sock: Any, max_frames: int, max_bytes: int) -> list[Msg]:
+    """The frames ``recv_nowait`` would return one by one now, as a list: at most
+    ``max_frames``, stopping after ``max_bytes`` of payload (the C shim's fetch-ahead).
+    ``rcvmore`` ends as after the last one."""
+    out: list[Msg] = []
+    m = recv_nowait(sock)
+    if m is None:
+        return out
+    xrecv = sock.xrecv
+    total = 0
+    while True:
+        out.append(m)
+        total += payload_size(m.data)
+        if len(out) >= max_frames or total >= max_bytes:
+            break
+        m = xrecv()
+        if m is None:
+            break
+        sock.rcvmore = (m.flags & _MORE) != 0
+    return out
 
 
 def send(sock: Any, frame: Msg, flags: int = 0) -> None:
