@@ -62,9 +62,9 @@ def shim_extension() -> Extension:
     """The shim is a plain C shared library, not a Python module (see ShimBuildExt)."""
     return Extension(
         SHIM,
-        sources=["csrc/shim.c", "csrc/utils.c"],
-        depends=["csrc/zmq4_cabi.h", "csrc/zmq4_fast.h", "csrc/libzmq.map", "include/zmq.h",
-                 "include/zmq_utils.h"],
+        sources=["csrc/shim.c", "csrc/msg.c", "csrc/utils.c"],
+        depends=["csrc/zmq4_cabi.h", "csrc/zmq4_fast.h", "csrc/zmq4_msg.h", "csrc/libzmq.map",
+                 "include/zmq.h", "include/zmq_utils.h"],
     )
 
 

@@ -525,7 +525,7 @@ static int import_api (const char *root)
                   t->version, t->size, ZMQ4_CABI_VERSION, sizeof (zmq4_cabi_t));
         return -1;
     }
-    if (t->attach (shim_mode, shim_drain, &err) != 0) {
+    if (t->attach (shim_mode, shim_drain, &zmq4_msg_ops, &err) != 0) {
         complain ("zmq4._cabi refused to attach (errno %d)", err);
         return -1;
     }
@@ -886,71 +886,9 @@ int zmq_ctx_destroy (void *context)
 /* Messages                                                                  */
 /* ------------------------------------------------------------------------ */
 
-int zmq_msg_init (zmq_msg_t *msg)
-{
-    CALL (int, -1, msg_init, msg);
-}
-
-int zmq_msg_init_size (zmq_msg_t *msg, size_t size)
-{
-    CALL (int, -1, msg_init_size, msg, size);
-}
-
-int zmq_msg_init_data (
-  zmq_msg_t *msg, void *data, size_t size, zmq_free_fn *ffn, void *hint)
-{
-    CALL (int, -1, msg_init_data, msg, data, size, ffn, hint);
-}
-
-int zmq_msg_send (zmq_msg_t *msg, void *s, int flags)
-{
-    CALL (int, -1, msg_send, msg, s, flags);
-}
-
-int zmq_msg_recv (zmq_msg_t *msg, void *s, int flags)
-{
-    CALL (int, -1, msg_recv, msg, s, flags);
-}
-
-int zmq_msg_close (zmq_msg_t *msg)
-{
-    CALL (int, -1, msg_close, msg);
-}
-
-int zmq_msg_move (zmq_msg_t *dest, zmq_msg_t *src)
-{
-    CALL (int, -1, msg_move, dest, src);
-}
-
-int zmq_msg_copy (zmq_msg_t *dest, zmq_msg_t *src)
-{
-    CALL (int, -1, msg_copy, dest, src);
-}
-
-void *zmq_msg_data (zmq_msg_t *msg)
-{
-    CALL (void *, NULL, msg_data, msg);
-}
-
-size_t zmq_msg_size (zmq_msg_t *msg)
-{
-    CALL (size_t, 0, msg_size, msg);
-}
-
-int zmq_msg_more (zmq_msg_t *msg)
-{
-    CALL (int, 0, msg_more, msg);
-}
-
-int zmq_msg_get (zmq_msg_t *msg, int option)
-{
-    CALL (int, -1, msg_get, msg, option);
-}
-
-int zmq_msg_set (zmq_msg_t *msg, int option, int optval)
-{
-    CALL (int, -1, msg_set, msg, option, optval);
-}
+/* zmq_msg_init, _init_size, _init_data, _close, _move, _copy, _data, _size,
+ * _more, _get and _set: plain C, in msg.c.  Sending and receiving one are
+ * below, with zmq_send and zmq_recv. */
 
 /* ------------------------------------------------------------------------ */
 /* Sockets                                                                   */
@@ -1020,8 +958,8 @@ static inline zmq4_fast_t *fast_of (void *s)
     return f;
 }
 
-/* CALL_SOCK: CALL for a send or recv, remembering the socket on success. */
-#define CALL_SOCK(entry, s, ...)                                              \
+/* CALL_SOCK: CALL for a send or recv on socket s, remembering it on success. */
+#define CALL_SOCK(s, entry, ...)                                              \
     do {                                                                      \
         PyGILState_STATE gil_;                                                \
         int err_ = 0, saved_ = errno;                                         \
@@ -1030,7 +968,7 @@ static inline zmq4_fast_t *fast_of (void *s)
             return -1;                                                        \
         gil_ = py.PyGILState_Ensure ();                                       \
         flush_dirty ();                                                       \
-        rv_ = api->entry (s, __VA_ARGS__, &err_);                             \
+        rv_ = api->entry (__VA_ARGS__, &err_);                                \
         py.PyGILState_Release (gil_);                                         \
         leave (err_, saved_);                                                 \
         if (rv_ >= 0)                                                         \
@@ -1059,7 +997,7 @@ int zmq_send (void *s, const void *buf, size_t len, int flags)
         && (flags & ~(ZMQ_SNDMORE | ZMQ_DONTWAIT)) == 0 && (buf != NULL || len == 0)
         && mark_dirty (s) == 0 && zmq4_fast_push (f, buf, len, flags & ZMQ_SNDMORE) == 0)
         return (int) len;
-    CALL_SOCK (send, s, buf, len, flags);
+    CALL_SOCK (s, send, s, buf, len, flags);
 }
 
 int zmq_send_const (void *s, const void *buf, size_t len, int flags)
@@ -1074,7 +1012,56 @@ int zmq_recv (void *s, void *buf, size_t len, int flags)
     if (f != NULL && f->in != NULL && (buf != NULL || len == 0)
         && (n = zmq4_fast_pop (f, buf, len)) >= 0)
         return n;
-    CALL_SOCK (recv, s, buf, len, flags);
+    CALL_SOCK (s, recv, s, buf, len, flags);
+}
+
+/* Up to this size a batched zmq_msg_send copies the frame; a bigger one goes the
+ * direct way, where the payload is handed over without a copy. */
+#define FAST_MSG_MAX 65536
+
+int zmq_msg_send (zmq_msg_t *msg, void *s, int flags)
+{
+    zmq4_fast_t *f = fast_of (s);
+    zmq4_cmsg_t *m = (zmq4_cmsg_t *) msg;
+    if (f != NULL && f->out != NULL && zmq4_msg_live (msg)
+        && (flags & ~(ZMQ_SNDMORE | ZMQ_DONTWAIT)) == 0) {
+        size_t size = m->content != NULL ? m->size : 0;
+        if (size <= FAST_MSG_MAX && mark_dirty (s) == 0
+            && zmq4_fast_push (f, m->data, size, flags & ZMQ_SNDMORE) == 0) {
+            zmq4_msg_reset (msg); /* sent: the message is empty, as libzmq leaves it */
+            return (int) size;
+        }
+    }
+    CALL_SOCK (s, msg_send, msg, s, flags);
+}
+
+/* zmq4_fast_pop for zmq_msg_recv: the next fetched-ahead frame into the live
+ * message (its old payload released); -1 if the inbox is empty or there is no
+ * memory (the frame then stays for the direct way, which says ENOMEM). */
+static int fast_pop_msg (zmq4_fast_t *f, zmq_msg_t *msg)
+{
+    zmq4_frame_t *fr;
+    int n;
+    if (f->in_head == f->in_tail)
+        return -1;
+    fr = &f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)];
+    if (zmq4_msg_set (msg, zmq4_frame_data (fr), fr->size, (int) fr->more) != 0)
+        return -1;
+    f->rcvmore = (int) fr->more;
+    n = (int) fr->size;
+    zmq4_frame_clear (fr);
+    f->in_head++;
+    return n;
+}
+
+int zmq_msg_recv (zmq_msg_t *msg, void *s, int flags)
+{
+    zmq4_fast_t *f = fast_of (s);
+    int n;
+    if (f != NULL && f->in != NULL && zmq4_msg_live (msg)
+        && (n = fast_pop_msg (f, msg)) >= 0)
+        return n;
+    CALL_SOCK (s, msg_recv, msg, s, flags);
 }
 
 int zmq_socket_monitor (void *s, const char *addr, int events)
@@ -1084,12 +1071,12 @@ int zmq_socket_monitor (void *s, const char *addr, int events)
 
 int zmq_sendmsg (void *s, zmq_msg_t *msg, int flags)
 {
-    CALL (int, -1, msg_send, msg, s, flags);
+    return zmq_msg_send (msg, s, flags);
 }
 
 int zmq_recvmsg (void *s, zmq_msg_t *msg, int flags)
 {
-    CALL (int, -1, msg_recv, msg, s, flags);
+    return zmq_msg_recv (msg, s, flags);
 }
 
 int zmq_sendiov (void *s, struct iovec *iov, size_t count, int flags)

@@ -12,7 +12,7 @@
  *     except inside zmq4's blocking waits, which release it while waiting);
  *   - the last argument `err` points to an int that is 0 on entry; on failure
  *     the entry stores the errno value there and returns -1 (int results),
- *     NULL (pointer results) or 0 (zmq_msg_size);
+ *     NULL (pointer results);
  *   - no Python exception is ever left set on return.
  *
  * Bump ZMQ4_CABI_VERSION on any incompatible change (new entries go at the
@@ -29,6 +29,7 @@
 
 #include "../include/zmq.h"
 #include "zmq4_fast.h"
+#include "zmq4_msg.h"
 
 #define ZMQ4_CABI_VERSION 2
 #define ZMQ4_CABI_CAPSULE "zmq4._cabi._C_API"
@@ -63,7 +64,8 @@ typedef struct zmq4_cabi_t
     uint32_t version; /* ZMQ4_CABI_VERSION */
     uint32_t size;    /* sizeof (zmq4_cabi_t) as the bridge was compiled */
 
-    int (*attach) (int mode, zmq4_drain_fn drain, int *err);
+    int (*attach) (int mode, zmq4_drain_fn drain, const zmq4_msg_ops_t *msg_ops,
+                   int *err);
 
     /* contexts */
     void *(*ctx_new) (int *err);
@@ -74,20 +76,8 @@ typedef struct zmq4_cabi_t
     void *(*init) (int io_threads, int *err);
 
     /* messages */
-    int (*msg_init) (zmq_msg_t *msg, int *err);
-    int (*msg_init_size) (zmq_msg_t *msg, size_t size, int *err);
-    int (*msg_init_data) (zmq_msg_t *msg, void *data, size_t size,
-                          zmq_free_fn *ffn, void *hint, int *err);
     int (*msg_send) (zmq_msg_t *msg, void *s, int flags, int *err);
     int (*msg_recv) (zmq_msg_t *msg, void *s, int flags, int *err);
-    int (*msg_close) (zmq_msg_t *msg, int *err);
-    int (*msg_move) (zmq_msg_t *dest, zmq_msg_t *src, int *err);
-    int (*msg_copy) (zmq_msg_t *dest, zmq_msg_t *src, int *err);
-    void *(*msg_data) (zmq_msg_t *msg, int *err);
-    size_t (*msg_size) (zmq_msg_t *msg, int *err);
-    int (*msg_more) (zmq_msg_t *msg, int *err);
-    int (*msg_get) (zmq_msg_t *msg, int option, int *err);
-    int (*msg_set) (zmq_msg_t *msg, int option, int optval, int *err);
 
     /* sockets */
     void *(*socket) (void *ctx, int type, int *err);

@@ -13,5 +13,5 @@ CABI_VERSION: int
 def mode() -> int:
     """0 before the shim attached, 1 host mode (ctypes/cffi), 2 embedded (C program)."""
 
-def live_counts() -> tuple[int, int]:
-    """(context + socket handles, initialised zmq_msg_t's) currently registered."""
+def live_counts() -> int:
+    """Context + socket handles currently registered."""

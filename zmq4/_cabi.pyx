@@ -2,9 +2,10 @@
 """The C-ABI bridge: C types <-> ``zmq4.capi`` for the libzmq-compatible shim.
 
 Owns: the versioned function table (``zmq4_cabi_t`` in ``csrc/zmq4_cabi.h``) exported as
-the PyCapsule ``_C_API``; the registries that turn zmq4 objects into C handles; the layout of
-a ``zmq_msg_t`` as zmq4 fills it; the C side of buffers (``zmq_msg_data`` pointers,
-``zmq_msg_init_data`` free functions, ``zmq_send_const``).
+the PyCapsule ``_C_API``; the registry that turns zmq4 objects into C handles; the Python
+side of a C message (``csrc/zmq4_msg.h``: its payload sent as bytes or as a buffer holding
+its content, a received frame copied into one) and of ``zmq_send_const``'s buffer; the
+Python side of the shim's batching (``csrc/zmq4_fast.h``, the *batching* section below).
 
 The shim (``csrc/shim.c`` -> ``zmq4/lib/libzmq.so.5``) imports this module, takes the GIL,
 calls one table entry, releases the GIL and copies ``*err`` into C ``errno``. Every entry
@@ -13,7 +14,7 @@ live there, once) and converts the result back.
 
 Rules:
 - Entries run with the GIL held (the shim took it) and never leave a Python exception set;
-  failure is ``-1``/``NULL`` (``0`` for ``zmq_msg_size``) with the errno in ``*err``.
+  failure is ``-1``/``NULL`` with the errno in ``*err``.
 - A context or socket handle is a real pointer to a 32-byte record this module owns, which
   starts, as libzmq's objects do, with a tag word C code may read (CZMQ does, to tell its
   own objects from libzmq's): ``uint32_t`` 0xabadcafe for a context, 0xbaddecaf for a
@@ -24,14 +25,13 @@ Rules:
   ``ENOTSOCK`` for sockets, ``EFAULT`` for contexts. A closed record is reused only after
   ``QUARANTINE`` later closes (first in, first out), so a stale handle does not turn into
   a live one again soon.
-- A ``zmq_msg_t`` holds (magic, slot, generation) of a registry entry that owns a
-  ``capi.zmq_msg_t``; anything else in the 32 bytes (uninitialised stack, closed message)
-  gives ``EFAULT``. ``zmq_msg_data`` exports the payload with a held ``Py_buffer``, so the
-  pointer stays valid until the message is closed, received into, sent, moved or re-copied.
-- Registry entries (handle records and messages) live in fixed chunks that never move: an
-  entry's address is stable even while the GIL is released inside ``capi`` and another
-  thread grows the table; after any call into ``capi`` an entry is found again (a message
-  by slot and generation, a handle by its pointer and tag), never by a kept pointer.
+- A ``zmq_msg_t`` is C memory the shim manages without Python (``csrc/msg.c``); only
+  ``zmq_msg_send``/``zmq_msg_recv`` come here, and refuse one that is not initialised
+  (``EFAULT``).
+- Handle records live in fixed chunks that never move: a record's address is stable even
+  while the GIL is released inside ``capi`` and another thread grows the table; after any
+  call into ``capi`` a handle is found again by its pointer and tag, never by a kept
+  pointer.
 - Imports: ``zmq4.capi``, ``zmq4.errors``, ``zmq4.core.options`` (the option kinds that size C
   values). ``zmq_getsockopt`` calls the socket object itself (see its docstring).
 """
@@ -45,6 +45,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
+from zmq4.core.fastpath cimport recv as _recv_frame
 from zmq4.core.fastpath cimport recv_ready
 from zmq4.core.sockcore cimport SocketCore
 from zmq4.msg cimport Msg, frame
@@ -78,6 +79,24 @@ cdef extern from "<sys/eventfd.h>" nogil:
 
 cdef extern from "<unistd.h>" nogil:
     ssize_t c_read "read" (int fd, void *buf, size_t count)
+
+cdef extern from "../csrc/zmq4_msg.h" nogil:
+    ctypedef struct zmq4_content_t:
+        int user
+    ctypedef struct zmq4_cmsg_t:
+        uint32_t flags
+        size_t size
+        unsigned char *data
+        zmq4_content_t *content
+    ctypedef struct zmq4_msg_ops_t:
+        int (*live)(const void *msg) noexcept nogil
+        int (*set)(void *msg, const void *buf, size_t len, int more) noexcept nogil
+        void (*reset)(void *msg) noexcept nogil
+        void (*hold)(zmq4_content_t *c) noexcept nogil
+        void (*release)(zmq4_content_t *c) noexcept nogil
+
+cdef extern from "<limits.h>":
+    const int INT_MAX
 
 cdef extern from "../csrc/zmq4_fast.h" nogil:
     ctypedef struct zmq4_frame_t:
@@ -120,24 +139,6 @@ cdef extern from *:
 
     typedef zmq_free_fn *zmq4_free_ptr;
 
-    /* What zmq4 keeps inside a zmq_msg_t's 32 opaque bytes. */
-    typedef struct {
-        uint64_t magic;  /* ZMQ4_MSG_LIVE or ZMQ4_MSG_CLOSED */
-        uint32_t slot;   /* registry slot of the live message */
-        uint32_t gen;    /* generation of that slot */
-        uint32_t more;   /* ZMQ_MORE as of close (zmq_msg_more works after close) */
-        uint32_t spare;
-        uint64_t spare2;
-    } zmq4_msg_repr_t;
-
-    #define ZMQ4_MSG_LIVE 0x7a6d7134724d7347ULL   /* "zmq4rMsG" */
-    #define ZMQ4_MSG_CLOSED 0x7a6d71346d736743ULL /* "zmq4msgC" */
-
-    #if defined __STDC_VERSION__ && __STDC_VERSION__ >= 201112L
-    _Static_assert (sizeof (zmq4_msg_repr_t) <= sizeof (zmq_msg_t),
-                    "zmq4_msg_repr_t must fit in zmq_msg_t");
-    #endif
-
     #define ZMQ4_HCHUNK_BYTES 16384     /* a chunk of records, aligned to its size */
 
     #if defined __STDC_VERSION__ && __STDC_VERSION__ >= 201112L
@@ -145,13 +146,6 @@ cdef extern from *:
     #endif
     """
     ctypedef void (*zmq4_free_ptr)(void *, void *) noexcept nogil
-    ctypedef struct zmq4_msg_repr_t:
-        uint64_t magic
-        uint32_t slot
-        uint32_t gen
-        uint32_t more
-    uint64_t ZMQ4_MSG_LIVE
-    uint64_t ZMQ4_MSG_CLOSED
     ctypedef struct zmq4_handle_t:
         uint32_t tag
         uint32_t stopping
@@ -183,27 +177,15 @@ cdef extern from "../csrc/zmq4_cabi.h":
     ctypedef struct zmq4_cabi_t:
         uint32_t version
         uint32_t size
-        int (*attach)(int, zmq4_drain_fn, int *) noexcept
+        int (*attach)(int, zmq4_drain_fn, const zmq4_msg_ops_t *, int *) noexcept
         void *(*ctx_new)(int *) noexcept
         int (*ctx_term)(void *, int *) noexcept
         int (*ctx_shutdown)(void *, int *) noexcept
         int (*ctx_set)(void *, int, int, int *) noexcept
         int (*ctx_get)(void *, int, int *) noexcept
         void *(*init)(int, int *) noexcept
-        int (*msg_init)(zmq_msg_t *, int *) noexcept
-        int (*msg_init_size)(zmq_msg_t *, size_t, int *) noexcept
-        int (*msg_init_data)(zmq_msg_t *, void *, size_t, zmq4_free_ptr, void *,
-                             int *) noexcept
         int (*msg_send)(zmq_msg_t *, void *, int, int *) noexcept
         int (*msg_recv)(zmq_msg_t *, void *, int, int *) noexcept
-        int (*msg_close)(zmq_msg_t *, int *) noexcept
-        int (*msg_move)(zmq_msg_t *, zmq_msg_t *, int *) noexcept
-        int (*msg_copy)(zmq_msg_t *, zmq_msg_t *, int *) noexcept
-        void *(*msg_data)(zmq_msg_t *, int *) noexcept
-        size_t (*msg_size)(zmq_msg_t *, int *) noexcept
-        int (*msg_more)(zmq_msg_t *, int *) noexcept
-        int (*msg_get)(zmq_msg_t *, int, int *) noexcept
-        int (*msg_set)(zmq_msg_t *, int, int, int *) noexcept
         void *(*socket)(void *, int, int *) noexcept
         int (*close)(void *, int *) noexcept
         int (*setsockopt)(void *, int, const void *, size_t, int *) noexcept
@@ -243,19 +225,8 @@ cdef object _zmq_curve_keypair = _capi.zmq_curve_keypair
 cdef object _zmq_disconnect = _capi.zmq_disconnect
 cdef object _zmq_errno = _capi.zmq_errno
 cdef object _zmq_init = _capi.zmq_init
-cdef object _zmq_msg_close = _capi.zmq_msg_close
-cdef object _zmq_msg_copy = _capi.zmq_msg_copy
-cdef object _zmq_msg_data = _capi.zmq_msg_data
-cdef object _zmq_msg_get = _capi.zmq_msg_get
-cdef object _zmq_msg_init = _capi.zmq_msg_init
-cdef object _zmq_msg_init_data = _capi.zmq_msg_init_data
-cdef object _zmq_msg_init_size = _capi.zmq_msg_init_size
-cdef object _zmq_msg_more = _capi.zmq_msg_more
-cdef object _zmq_msg_move = _capi.zmq_msg_move
 cdef object _zmq_msg_recv = _capi.zmq_msg_recv
 cdef object _zmq_msg_send = _capi.zmq_msg_send
-cdef object _zmq_msg_set = _capi.zmq_msg_set
-cdef object _zmq_msg_size = _capi.zmq_msg_size
 cdef object _zmq_poll = _capi.zmq_poll
 cdef object _zmq_proxy_steerable = _capi.zmq_proxy_steerable
 cdef object _zmq_recv = _capi.zmq_recv
@@ -277,6 +248,9 @@ cdef int EFAULT = _errno_mod.EFAULT
 cdef int EINVAL = _errno_mod.EINVAL
 cdef int ENOMEM = _errno_mod.ENOMEM
 cdef int ENOTSOCK = _errno_mod.ENOTSOCK
+cdef int EMSGSIZE_ = _errno_mod.EMSGSIZE
+# a message at least this big is sent without a copy (its content is referenced)
+cdef size_t ZEROCOPY_MIN = 8192
 
 
 cdef inline int _fail(int *err, int code) noexcept:
@@ -312,95 +286,6 @@ cdef inline int _rc(object r, int *err) noexcept:
         err[0] = _capi_errno()
         return -1
     return <int>v
-
-
-# ------------------------------------------------------------------------------- registries
-
-cdef enum:
-    CHUNK_SHIFT = 8
-    CHUNK = 256
-    KIND_FREE = 0
-    KIND_MSG = 3
-
-cdef uint32_t GEN_MASK = 0x7FFFFFFF
-cdef uintptr_t SLOT_LIMIT = (<uintptr_t>1) << 29
-
-cdef struct Entry:
-    PyObject *obj       # owned reference, NULL when free
-    uint32_t gen        # bumped at every allocation, never 0
-    int kind
-    Py_ssize_t next_free
-    int has_view
-    Py_buffer view      # held export behind zmq_msg_data's pointer
-
-cdef struct Table:
-    Entry **chunks
-    Py_ssize_t nchunks
-    Py_ssize_t used     # slots handed out so far
-    Py_ssize_t free_head
-    Py_ssize_t live
-
-cdef Table _msgs
-memset(&_msgs, 0, sizeof(Table))
-_msgs.free_head = -1
-
-
-cdef inline Entry *_entry(Table *t, Py_ssize_t slot) noexcept:
-    return &t.chunks[slot >> CHUNK_SHIFT][slot & (CHUNK - 1)]
-
-
-cdef Py_ssize_t _alloc(Table *t, object obj, int kind) except -1:
-    cdef Py_ssize_t slot
-    cdef Entry *e
-    cdef Entry **chunks
-    if t.free_head >= 0:
-        slot = t.free_head
-        e = _entry(t, slot)
-        t.free_head = e.next_free
-    else:
-        slot = t.used
-        if <uintptr_t>slot >= SLOT_LIMIT:
-            raise MemoryError("zmq4 handle registry is full")
-        if (slot >> CHUNK_SHIFT) >= t.nchunks:
-            chunks = <Entry **>realloc(t.chunks, (t.nchunks + 1) * sizeof(Entry *))
-            if chunks == NULL:
-                raise MemoryError()
-            t.chunks = chunks
-            t.chunks[t.nchunks] = <Entry *>calloc(CHUNK, sizeof(Entry))
-            if t.chunks[t.nchunks] == NULL:
-                raise MemoryError()
-            t.nchunks += 1
-        t.used += 1
-        e = _entry(t, slot)
-    e.gen = (e.gen + 1) & GEN_MASK
-    if e.gen == 0:
-        e.gen = 1
-    Py_INCREF(obj)
-    e.obj = <PyObject *>obj
-    e.kind = kind
-    e.has_view = 0
-    e.next_free = -1
-    t.live += 1
-    return slot
-
-
-cdef inline void _drop_view(Entry *e) noexcept:
-    if e.has_view:
-        e.has_view = 0
-        PyBuffer_Release(&e.view)
-
-
-cdef void _free(Table *t, Py_ssize_t slot) noexcept:
-    """Free a slot. Its object is released last: that may run any code (a free function)."""
-    cdef Entry *e = _entry(t, slot)
-    cdef PyObject *obj = e.obj
-    _drop_view(e)
-    e.obj = NULL
-    e.kind = KIND_FREE
-    e.next_free = t.free_head
-    t.free_head = slot
-    t.live -= 1
-    Py_XDECREF(obj)
 
 
 # ------------------------------------------------------------------------------- handles
@@ -878,55 +763,17 @@ cdef void _fetch_ahead(zmq4_fast_t *f, object sock) noexcept:
 
 # ------------------------------------------------------------------------------- messages
 
-cdef object _MsgT = _capi.zmq_msg_t
-
-
-cdef Py_ssize_t _msg_slot(zmq_msg_t *m) noexcept:
-    """Registry slot of a live zmq_msg_t, or -1 (NULL, uninitialised, closed, stale)."""
-    cdef zmq4_msg_repr_t *r = <zmq4_msg_repr_t *>m
-    cdef Entry *e
-    if m == NULL or r.magic != ZMQ4_MSG_LIVE:
-        return -1
-    if <Py_ssize_t>r.slot >= _msgs.used:
-        return -1
-    e = _entry(&_msgs, r.slot)
-    if e.obj == NULL or e.kind != KIND_MSG or e.gen != r.gen:
-        return -1
-    return r.slot
-
-
-cdef inline object _msg_obj(Py_ssize_t slot):
-    return <object>_entry(&_msgs, slot).obj
-
-
-cdef inline void _msg_drop_view(zmq_msg_t *m) noexcept:
-    cdef Py_ssize_t slot = _msg_slot(m)
-    if slot >= 0:
-        _drop_view(_entry(&_msgs, slot))
-
-
-cdef int _msg_adopt(zmq_msg_t *m, object obj) except -1:
-    """Point the C message at a new registry entry owning ``obj``."""
-    cdef Py_ssize_t slot = _alloc(&_msgs, obj, KIND_MSG)
-    cdef zmq4_msg_repr_t *r = <zmq4_msg_repr_t *>m
-    memset(m, 0, sizeof(zmq_msg_t))
-    r.slot = <uint32_t>slot
-    r.gen = _entry(&_msgs, slot).gen
-    r.magic = ZMQ4_MSG_LIVE
-    return 0
-
-
 cdef char _empty[1]
 
 
 cdef class _CBuffer:
-    """C memory as a Python buffer: zmq_msg_init_data (``ffn(data, hint)`` runs exactly
-    once, when the last view of it is gone) and zmq_send_const (never freed)."""
+    """C memory as a Python buffer: a message's payload sent without a copy (holding a
+    reference to its content, released when the frame is gone: a zmq_msg_init_data free
+    function runs then) and zmq_send_const's buffer (never freed)."""
 
     cdef void *data        # as given by the caller (may be NULL for an empty message)
     cdef Py_ssize_t size
-    cdef zmq4_free_ptr ffn
-    cdef void *hint
+    cdef zmq4_content_t *content
     cdef bint readonly
 
     def __getbuffer__(self, Py_buffer *view, int flags):
@@ -937,19 +784,17 @@ cdef class _CBuffer:
         pass
 
     def __dealloc__(self):
-        cdef zmq4_free_ptr f = self.ffn
-        self.ffn = NULL
-        if f != NULL:
-            f(self.data, self.hint)
+        cdef zmq4_content_t *c = self.content
+        self.content = NULL
+        if c != NULL:
+            _mops.release(c)
 
 
-cdef _CBuffer _cbuffer(const void *data, size_t size, zmq4_free_ptr ffn, void *hint,
-                       bint readonly):
+cdef _CBuffer _cbuffer(const void *data, size_t size, bint readonly):
     cdef _CBuffer b = _CBuffer.__new__(_CBuffer)
     b.data = <void *>data
     b.size = <Py_ssize_t>size
-    b.ffn = ffn
-    b.hint = hint
+    b.content = NULL
     b.readonly = readonly
     return b
 
@@ -958,6 +803,7 @@ cdef _CBuffer _cbuffer(const void *data, size_t size, zmq4_free_ptr ffn, void *h
 
 cdef zmq4_drain_fn _drain = NULL
 cdef int _mode = 0
+cdef const zmq4_msg_ops_t *_mops = NULL  # the shim's message records (csrc/zmq4_msg.h)
 
 
 def _host_atexit():
@@ -982,10 +828,12 @@ def _host_atexit():
         d()
 
 
-cdef int b_attach(int mode, zmq4_drain_fn drain, int *err) noexcept:
-    global _drain, _mode
+cdef int b_attach(int mode, zmq4_drain_fn drain, const zmq4_msg_ops_t *msg_ops,
+                  int *err) noexcept:
+    global _drain, _mode, _mops
     try:
         _mode = mode
+        _mops = msg_ops
         if mode == ZMQ4_MODE_HOST and drain != NULL and _drain == NULL:
             _drain = drain
             _atexit.register(_host_atexit)
@@ -1067,253 +915,89 @@ cdef int b_ctx_get(void *ctx, int option, int *err) noexcept:
 
 # ------------------------------------------------------------------------------- messages
 
-cdef int b_msg_init(zmq_msg_t *msg, int *err) noexcept:
-    try:
-        if msg == NULL:
-            return _fail(err, EFAULT)
-        m = _MsgT()
-        if _rc(_zmq_msg_init(m), err) < 0:
-            return -1
-        return _msg_adopt(msg, m)
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_init_size(zmq_msg_t *msg, size_t size, int *err) noexcept:
-    try:
-        if msg == NULL:
-            return _fail(err, EFAULT)
-        if size > <size_t>PY_SSIZE_T_MAX:
-            return _fail(err, ENOMEM)
-        m = _MsgT()
-        if _rc(_zmq_msg_init_size(m, <Py_ssize_t>size), err) < 0:
-            return -1
-        return _msg_adopt(msg, m)
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_init_data(zmq_msg_t *msg, void *data, size_t size, zmq4_free_ptr ffn,
-                         void *hint, int *err) noexcept:
-    cdef _CBuffer buf = None
-    try:
-        if msg == NULL or (data == NULL and size > 0):
-            return _fail(err, EFAULT)
-        if size > <size_t>PY_SSIZE_T_MAX:
-            return _fail(err, ENOMEM)
-        buf = _cbuffer(data, size, NULL, NULL, False)
-        m = _MsgT()
-        if _rc(_zmq_msg_init_data(m, buf, <Py_ssize_t>size), err) < 0:
-            return -1
-        # armed only once capi holds the buffer: a failed init never calls ffn (as libzmq)
-        buf.ffn = ffn
-        buf.hint = hint
-        buf = None
-        return _msg_adopt(msg, m)
-    except BaseException:
-        if buf is not None:
-            buf.ffn = NULL
-        return _exc(err)
+cdef object _payload_of(zmq4_cmsg_t *m):
+    """What Python sends for the C message ``m``: a bytes copy of a small payload; for a
+    zmq_msg_init_data buffer or a large one, a buffer over it that holds a reference to
+    its content (so the free function runs when the frame is gone, not before)."""
+    cdef _CBuffer b
+    if m.content == NULL or m.size == 0:
+        return b""
+    if m.content.user == 0 and m.size < ZEROCOPY_MIN:
+        return PyBytes_FromStringAndSize(<char *>m.data, <Py_ssize_t>m.size)
+    b = _cbuffer(m.data, m.size, False)
+    _mops.hold(m.content)
+    b.content = m.content
+    return b
 
 
 cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
-    cdef Py_ssize_t slot
     cdef zmq4_fast_t *f = NULL
+    cdef zmq4_cmsg_t *m = <zmq4_cmsg_t *>msg
+    cdef int rc = -1
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        slot = _msg_slot(msg)
-        if slot < 0:
+        if not _mops.live(msg):
             return _fail(err, EFAULT)
-        f = _enter(s, sock, OP_OTHER)
+        if m.content != NULL and m.size > <size_t>INT_MAX:
+            return _fail(err, EMSGSIZE_)
+        payload = _payload_of(m)
+        f = _enter(s, sock, OP_SEND)
         try:
-            rc = _rc(_zmq_msg_send(_msg_obj(slot), sock, flags), err)
+            if type(payload) is bytes:
+                rc = _rc(_zmq_send(sock, payload, <Py_ssize_t>m.size, flags), err)
+            else:
+                rc = _rc(_zmq_send_const(sock, payload, <Py_ssize_t>m.size, flags), err)
         finally:
-            _leave(f, sock, OP_OTHER, False)
+            _leave(f, sock, OP_SEND, rc >= 0)
         if rc >= 0:
-            _msg_drop_view(msg)  # the payload left with the frame; msg is empty now
+            _mops.reset(msg)  # sent: the message is empty, as libzmq leaves it
         return rc
     except BaseException:
         return _exc(err)
 
 
 cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
-    cdef Py_ssize_t slot
     cdef zmq4_fast_t *f = NULL
+    cdef zmq4_frame_t *fr_in
+    cdef Msg fr
+    cdef Py_buffer view
+    cdef int rc = -1
     try:
         sock = _obj(s, TAG_SOCK)
         if sock is None:
             return _fail(err, ENOTSOCK)
-        slot = _msg_slot(msg)
-        if slot < 0:
+        if not _mops.live(msg):
             return _fail(err, EFAULT)
-        _drop_view(_entry(&_msgs, slot))
         f = _enter(s, sock, OP_RECV)
         try:
             if _inbox_ready(f):
-                data, more = _inbox_pop(f)
-                return _rc(_capi.deliver(_msg_obj(slot), frame(data, _MORE_FLAG if more else 0)),
-                           err)
-            rc = _rc(_zmq_msg_recv(_msg_obj(slot), sock, flags), err)
-            if rc >= 0 and f != NULL and f.inbox != NULL:
+                fr_in = &f.inbox[f.in_head & (ZMQ4_FAST_SLOTS - 1)]
+                if _mops.set(msg, zmq4_frame_data(fr_in), fr_in.size, fr_in.more) != 0:
+                    return _fail(err, ENOMEM)
+                rc = <int>fr_in.size
+                f.rcvmore = fr_in.more
+                zmq4_frame_clear(fr_in)
+                f.in_head += 1
+                return rc
+            fr = _recv_frame(<SocketCore>sock, flags)
+            PyObject_GetBuffer(fr.data, &view, PyBUF_SIMPLE)
+            try:
+                if view.len > INT_MAX:
+                    return _fail(err, EMSGSIZE_)
+                if _mops.set(msg, view.buf, <size_t>view.len, fr.flags & _MORE_FLAG) != 0:
+                    return _fail(err, ENOMEM)
+                rc = <int>view.len
+            finally:
+                PyBuffer_Release(&view)
+            if f != NULL and f.inbox != NULL:
                 f.rcvmore = (<SocketCore>sock).rcvmore
+                if f.last_op == OP_RECV and not sock.options.conflate:
+                    _fetch_ahead(f, sock)
             return rc
         finally:
-            _leave(f, sock, OP_RECV, False)
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_close(zmq_msg_t *msg, int *err) noexcept:
-    cdef Py_ssize_t slot
-    cdef zmq4_msg_repr_t *r = <zmq4_msg_repr_t *>msg
-    cdef int more
-    try:
-        slot = _msg_slot(msg)
-        if slot < 0:
-            return _fail(err, EFAULT)
-        m = _msg_obj(slot)
-        more = _zmq_msg_more(m) == 1
-        if _rc(_zmq_msg_close(m), err) < 0:
-            return -1
-        r.magic = ZMQ4_MSG_CLOSED
-        r.more = more
-        if _entry(&_msgs, slot).obj == <PyObject *>m:
-            del m
-            _free(&_msgs, slot)  # may call a zmq_msg_init_data free function
-        return 0
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_move(zmq_msg_t *dest, zmq_msg_t *src, int *err) noexcept:
-    cdef Py_ssize_t ds, ss
-    try:
-        ss = _msg_slot(src)
-        ds = _msg_slot(dest)
-        if ss < 0 or ds < 0:
-            return _fail(err, EFAULT)
-        _drop_view(_entry(&_msgs, ds))
-        _drop_view(_entry(&_msgs, ss))
-        return _rc(_zmq_msg_move(_msg_obj(ds), _msg_obj(ss)), err)
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_copy(zmq_msg_t *dest, zmq_msg_t *src, int *err) noexcept:
-    cdef Py_ssize_t ds, ss
-    try:
-        ss = _msg_slot(src)
-        ds = _msg_slot(dest)
-        if ss < 0 or ds < 0:
-            return _fail(err, EFAULT)
-        if ds != ss:
-            _drop_view(_entry(&_msgs, ds))
-        return _rc(_zmq_msg_copy(_msg_obj(ds), _msg_obj(ss)), err)
-    except BaseException:
-        return _exc(err)
-
-
-cdef void *b_msg_data(zmq_msg_t *msg, int *err) noexcept:
-    cdef Py_ssize_t slot
-    cdef Entry *e
-    try:
-        slot = _msg_slot(msg)
-        if slot < 0:
-            err[0] = EFAULT
-            return NULL
-        e = _entry(&_msgs, slot)
-        if e.has_view:
-            return e.view.buf
-        m = _msg_obj(slot)
-        view = _zmq_msg_data(m)
-        if view is None:
-            err[0] = _capi_errno()
-            return NULL
-        if view.readonly:
-            # zmq_msg_data's pointer is writable in C, but a read-only payload is an
-            # immutable Python object that others may share: a bytes object an inproc
-            # sender still holds (a code constant, say), or CPython's one shared object per
-            # 1-byte value. A C write there would change it for everyone. The message gets
-            # a private copy once, on its first zmq_msg_data.
-            try:
-                m._msg.data = bytearray(view)
-                view = _zmq_msg_data(m)
-            except AttributeError:
-                pass
-        e = _entry(&_msgs, slot)
-        if e.obj != <PyObject *>m or e.has_view:
-            err[0] = EFAULT
-            return NULL
-        PyObject_GetBuffer(view, &e.view, PyBUF_SIMPLE)
-        e.has_view = 1
-        return e.view.buf
-    except BaseException:
-        _exc(err)
-        return NULL
-
-
-cdef size_t b_msg_size(zmq_msg_t *msg, int *err) noexcept:
-    cdef Py_ssize_t slot
-    cdef Entry *e
-    cdef long long n
-    try:
-        slot = _msg_slot(msg)
-        if slot < 0:
-            err[0] = EFAULT
-            return 0
-        e = _entry(&_msgs, slot)
-        if e.has_view:
-            return <size_t>e.view.len
-        n = _zmq_msg_size(_msg_obj(slot))
-        if n < 0:
-            err[0] = _capi_errno()
-            return 0
-        return <size_t>n
-    except BaseException:
-        _exc(err)
-        return 0
-
-
-cdef int b_msg_more(zmq_msg_t *msg, int *err) noexcept:
-    cdef Py_ssize_t slot
-    cdef zmq4_msg_repr_t *r = <zmq4_msg_repr_t *>msg
-    try:
-        if msg != NULL and r.magic == ZMQ4_MSG_CLOSED:
-            return 1 if r.more else 0
-        slot = _msg_slot(msg)
-        if slot < 0:
-            err[0] = EFAULT
-            return 0
-        return _rc(_zmq_msg_more(_msg_obj(slot)), err)
-    except BaseException:
-        _exc(err)
-        return 0
-
-
-cdef int b_msg_get(zmq_msg_t *msg, int option, int *err) noexcept:
-    cdef Py_ssize_t slot
-    cdef zmq4_msg_repr_t *r = <zmq4_msg_repr_t *>msg
-    try:
-        if msg != NULL and r.magic == ZMQ4_MSG_CLOSED:
-            if option == _capi.ZMQ_MORE:
-                return 1 if r.more else 0
-            return _fail(err, EINVAL)
-        slot = _msg_slot(msg)
-        if slot < 0:
-            return _fail(err, EFAULT)
-        return _rc(_zmq_msg_get(_msg_obj(slot), option), err)
-    except BaseException:
-        return _exc(err)
-
-
-cdef int b_msg_set(zmq_msg_t *msg, int option, int optval, int *err) noexcept:
-    cdef Py_ssize_t slot
-    try:
-        slot = _msg_slot(msg)
-        m = _msg_obj(slot) if slot >= 0 else None
-        return _rc(_zmq_msg_set(m, option, optval), err)
+            _leave(f, sock, OP_RECV, rc >= 0)
     except BaseException:
         return _exc(err)
 
@@ -1617,7 +1301,7 @@ cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
             return _fail(err, ENOMEM)
         f = _enter(s, sock, OP_OTHER)
         try:
-            data = _cbuffer(buf, length, NULL, NULL, True)
+            data = _cbuffer(buf, length, True)
             return _rc(_zmq_send_const(sock, data, <Py_ssize_t>length, flags), err)
         finally:
             _leave(f, sock, OP_OTHER, False)
@@ -1895,19 +1579,8 @@ _table.ctx_shutdown = b_ctx_shutdown
 _table.ctx_set = b_ctx_set
 _table.ctx_get = b_ctx_get
 _table.init = b_init
-_table.msg_init = b_msg_init
-_table.msg_init_size = b_msg_init_size
-_table.msg_init_data = b_msg_init_data
 _table.msg_send = b_msg_send
 _table.msg_recv = b_msg_recv
-_table.msg_close = b_msg_close
-_table.msg_move = b_msg_move
-_table.msg_copy = b_msg_copy
-_table.msg_data = b_msg_data
-_table.msg_size = b_msg_size
-_table.msg_more = b_msg_more
-_table.msg_get = b_msg_get
-_table.msg_set = b_msg_set
 _table.socket = b_socket
 _table.close = b_close
 _table.setsockopt = b_setsockopt
@@ -1944,6 +1617,5 @@ def mode():
 
 
 def live_counts():
-    """(handles, messages) currently registered: contexts + sockets, and zmq_msg_t's
-    initialised and not closed. For leak tests."""
-    return (_hlive, _msgs.live)
+    """Handles currently registered: contexts + sockets. For leak tests."""
+    return _hlive

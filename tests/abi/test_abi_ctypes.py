@@ -175,7 +175,7 @@ def test_writing_received_data_changes_only_that_message(lib: Any, payload: byte
 
 
 def test_bad_input_leaks_nothing(lib: Any) -> None:
-    """Failed calls leave no registry entry behind; closed things are gone."""
+    """Failed calls leave no handle behind; closed things are gone."""
     import zmq4._cabi as cabi
 
     base = cabi.live_counts()
