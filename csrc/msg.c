@@ -61,11 +61,19 @@ static void cache_return (void *unused)
     tls_nfree = 0;
 }
 
+/* A forked child: only the forking thread came along; a lock another thread
+ * held would stay held. */
+static void pool_child (void)
+{
+    pthread_mutex_init (&pool_lock, NULL);
+}
+
 static void reserve (void)
 {
     void *p = mmap (NULL, REGION_BYTES, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED || pthread_key_create (&cache_key, cache_return) != 0) {
+    if (p == MAP_FAILED || pthread_key_create (&cache_key, cache_return) != 0
+        || pthread_atfork (NULL, NULL, pool_child) != 0) {
         if (p != MAP_FAILED)
             munmap (p, REGION_BYTES);
         return;

@@ -140,6 +140,17 @@ static pthread_key_t pin_key;       /* value: the thread's pinned tstate */
 static int debug;
 
 static __thread int tls_known; /* this thread has a thread state (ours or Python's) */
+
+/* Batching (csrc/zmq4_fast.h).  tls_fast: this thread's sockets whose last
+ * forwarded send or recv succeeded, by handle (FAST_WAY).  tls_dirty: the one
+ * socket this thread queued sends on since its last call into Python, which
+ * that call (and any batched call on another socket) sends first, so what one
+ * thread sends reaches the pipes in the order it sent it. */
+#define FAST_WAYS 8
+static __thread void *tls_fast[FAST_WAYS];
+#define FAST_WAY(s) ((((uintptr_t) (s)) >> 5) & (FAST_WAYS - 1))
+static __thread void *tls_dirty;
+static __thread int tls_ndirty;
 static __thread int tls_fork_held;
 static __thread PyGILState_STATE tls_fork_gil;
 
@@ -428,6 +439,11 @@ static void fork_child (void)
 {
     /* the other threads, and their calls in flight, did not come along */
     __atomic_store_n (&inflight, 0, __ATOMIC_SEQ_CST);
+    /* nor the I/O threads that drain outboxes: this thread starts afresh (the
+     * bridge detaches every socket's batching state in the child too) */
+    memset (tls_fast, 0, sizeof tls_fast);
+    tls_dirty = NULL;
+    tls_ndirty = 0;
     if (!tls_fork_held)
         return;
     tls_fork_held = 0;
@@ -783,20 +799,19 @@ static inline int enter (void)
     return 0;
 }
 
-/* Batching (csrc/zmq4_fast.h): the sockets this thread queued sends on since
- * its last call into Python.  That call sends them first (flush_dirty). */
-#define DIRTY_MAX 8
-static __thread void *tls_dirty[DIRTY_MAX];
-static __thread int tls_ndirty;
-
-/* Called with the GIL, at the start of every forwarded call. */
+/* Called with the GIL, at the start of every forwarded call: the socket this
+ * thread queued sends on goes first.  (The list is emptied before: a call made
+ * while it drains, from a free function, must not drain it again.) */
 static inline void flush_dirty (void)
 {
     int err = 0;
+    void *s;
     if (LIKELY (tls_ndirty == 0))
         return;
-    (void) api->flush (tls_dirty, tls_ndirty, &err);
+    s = tls_dirty;
+    tls_dirty = NULL;
     tls_ndirty = 0;
+    (void) api->flush (&s, 1, &err);
 }
 
 /* errno: the call's error code on failure; on success what it was before
@@ -934,15 +949,11 @@ int zmq_disconnect (void *s, const char *addr)
     CALL (int, -1, disconnect, s, addr);
 }
 
-/* Batching (csrc/zmq4_fast.h): a thread's sockets whose last forwarded send or
- * recv succeeded, by handle.  Only a pointer the bridge accepted gets here, and
- * handle records are never freed, so reading the record's tag and batching
- * state needs no GIL; a closed socket's tag is 0xdeadbeef (the call then goes
- * to the bridge, which says ENOTSOCK). */
-#define FAST_WAYS 8
-static __thread void *tls_fast[FAST_WAYS];
-#define FAST_WAY(s) ((((uintptr_t) (s)) >> 5) & (FAST_WAYS - 1))
-
+/* The batching state of s, if this thread may use it without the GIL.  Only a
+ * pointer the bridge accepted gets into tls_fast, and handle records are never
+ * freed, so reading the record's tag and batching state is safe; a closed
+ * socket's tag is 0xdeadbeef (the call then goes to the bridge, which says
+ * ENOTSOCK). */
 static inline zmq4_fast_t *fast_of (void *s)
 {
     zmq4_handle_t *h = (zmq4_handle_t *) s;
@@ -976,18 +987,21 @@ static inline zmq4_fast_t *fast_of (void *s)
         return rv_;                                                           \
     } while (0)
 
-/* Note s among this thread's sockets with queued sends; 0 if it is (now), -1
- * if the list is full (the send then goes the direct way, which flushes). */
+/* Note s as the socket this thread queues sends on; -1 if another one has
+ * sends queued (the call then goes the direct way, which sends those first). */
 static inline int mark_dirty (void *s)
 {
-    int i;
-    for (i = 0; i < tls_ndirty; i++)
-        if (tls_dirty[i] == s)
-            return 0;
-    if (tls_ndirty == DIRTY_MAX)
-        return -1;
-    tls_dirty[tls_ndirty++] = s;
+    if (tls_ndirty)
+        return tls_dirty == s ? 0 : -1;
+    tls_dirty = s;
+    tls_ndirty = 1;
     return 0;
+}
+
+/* A batched receive on s may go ahead: no other socket has sends queued. */
+static inline int clean_for (void *s)
+{
+    return tls_ndirty == 0 || tls_dirty == s;
 }
 
 int zmq_send (void *s, const void *buf, size_t len, int flags)
@@ -1008,10 +1022,10 @@ int zmq_send_const (void *s, const void *buf, size_t len, int flags)
 int zmq_recv (void *s, void *buf, size_t len, int flags)
 {
     zmq4_fast_t *f = fast_of (s);
-    int n;
-    if (f != NULL && f->in != NULL && (buf != NULL || len == 0)
-        && (n = zmq4_fast_pop (f, buf, len)) >= 0)
-        return n;
+    size_t size;
+    if (f != NULL && f->in != NULL && (buf != NULL || len == 0) && clean_for (s)
+        && zmq4_fast_pop (f, buf, len, &size) == 0)
+        return size > INT_MAX ? INT_MAX : (int) size;
     CALL_SOCK (s, recv, s, buf, len, flags);
 }
 
@@ -1038,29 +1052,28 @@ int zmq_msg_send (zmq_msg_t *msg, void *s, int flags)
 /* zmq4_fast_pop for zmq_msg_recv: the next fetched-ahead frame into the live
  * message (its old payload released); -1 if the inbox is empty or there is no
  * memory (the frame then stays for the direct way, which says ENOMEM). */
-static int fast_pop_msg (zmq4_fast_t *f, zmq_msg_t *msg)
+static int fast_pop_msg (zmq4_fast_t *f, zmq_msg_t *msg, size_t *size)
 {
     zmq4_frame_t *fr;
-    int n;
     if (f->in_head == f->in_tail)
         return -1;
     fr = &f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)];
     if (zmq4_msg_set (msg, zmq4_frame_data (fr), fr->size, (int) fr->more) != 0)
         return -1;
     f->rcvmore = (int) fr->more;
-    n = (int) fr->size;
+    *size = fr->size;
     zmq4_frame_clear (fr);
     f->in_head++;
-    return n;
+    return 0;
 }
 
 int zmq_msg_recv (zmq_msg_t *msg, void *s, int flags)
 {
     zmq4_fast_t *f = fast_of (s);
-    int n;
-    if (f != NULL && f->in != NULL && zmq4_msg_live (msg)
-        && (n = fast_pop_msg (f, msg)) >= 0)
-        return n;
+    size_t size;
+    if (f != NULL && f->in != NULL && zmq4_msg_live (msg) && clean_for (s)
+        && fast_pop_msg (f, msg, &size) == 0)
+        return size > INT_MAX ? INT_MAX : (int) size;
     CALL_SOCK (s, msg_recv, msg, s, flags);
 }
 

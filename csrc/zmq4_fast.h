@@ -8,25 +8,33 @@
  * do.  This header owns the per-socket state that lets a run of sends or of
  * receives cross into Python once per batch instead:
  *
- *   outbox  (zmq_send on PUSH, DEALER, PAIR)  a single-producer ring of
- *           frames.  The caller's thread pushes without the GIL or any lock;
- *           whoever holds `lock` (the caller's own next call into Python, or
- *           the I/O thread woken through `efd`) drains it into the socket.
- *           A frame may be queued only while `msgs_pushed < msg_limit`: the
- *           bridge (zmq4/_cabi.pyx) sets the limit to what the socket's
- *           pipes are sure to take (their room under SNDHWM), so a frame in
+ *   outbox  (zmq_send, zmq_msg_send on PUSH, DEALER, PAIR)  a single-producer
+ *           ring of frames.  The caller's thread pushes without the GIL or any
+ *           lock; whoever holds `lock` (the caller's own next call into
+ *           Python, or the I/O thread woken through `efd`) drains it into the
+ *           socket.  A frame may be queued only while `msgs_pushed <
+ *           msg_limit`: the bridge (zmq4/_cabi.pyx) sets the limit to what the
+ *           socket's pipes are sure to take (the least room under SNDHWM of
+ *           any of them, so even one pipe left can take it all), so a frame in
  *           the ring is never refused later: the send already succeeded.
- *   inbox   (zmq_recv on PULL, DEALER, PAIR)  frames the caller's own
- *           previous zmq_recv fetched ahead, with the GIL it held anyway.
- *           Touched only by the caller's thread: no lock.
+ *   inbox   (zmq_recv, zmq_msg_recv on PULL, DEALER, PAIR)  frames the
+ *           caller's own previous receive fetched ahead, with the GIL it held
+ *           anyway.  Touched only by the caller's thread: no lock.
  *
- * The rings turn on only during a run: two sends (two receives) in a row on
- * the socket with no other call between them.  Any other call on the socket
- * first drains the outbox and withdraws the credit, so every call that
- * enters Python sees the socket exactly as without batching (ZMQ_EVENTS,
- * zmq_poll, close with LINGER, errors).  Request/reply loops, which
- * alternate, never batch and keep their latency.
+ * The rings turn on only during a run: two whole messages sent (two frames
+ * received) in a row on the socket with no other call between them.  Any
+ * other call on the socket first drains the outbox and withdraws the credit,
+ * so every call that enters Python sees the socket exactly as without
+ * batching (ZMQ_EVENTS, zmq_poll, close with LINGER, errors).  A thread has
+ * sends queued on one socket at most (the shim's tls_dirty): any of its calls
+ * on another socket sends them first, so one thread's messages reach their
+ * pipes in the order it sent them.  Request/reply loops, which alternate,
+ * never batch and keep their latency.
  *
+ * A state is never freed: a closed socket's goes to a pool (the bridge), as
+ * another thread may still be waiting for its lock; it gives up on seeing
+ * `dead` or a handle that no longer points at the state.
+
  * Memory order: the producer publishes a frame (store of out_head, seq_cst)
  * before it reads `asleep`; the consumer stores asleep = 1 (seq_cst) before
  * it re-reads out_head.  One of the two sees the other, so a frame is never
@@ -48,16 +56,17 @@
 
 #define ZMQ4_FAST_MAGIC 0x7a6d713466617374ULL /* "zmq4fast" */
 #define ZMQ4_FAST_SLOTS 1024u                 /* frames per ring (a power of two) */
-#define ZMQ4_FAST_INLINE 48u                  /* payloads up to this size live in the slot */
+#define ZMQ4_FAST_INLINE 40u                  /* payloads up to this size live in the slot */
 #define ZMQ4_FAST_PUSH_MAX (1u << 20)         /* larger frames take the direct path */
 
 typedef struct
 {
-    uint32_t size;
+    size_t size;
     uint32_t more;
+    uint32_t spare;
     unsigned char *heap; /* malloc'ed payload when size > ZMQ4_FAST_INLINE */
     unsigned char inl[ZMQ4_FAST_INLINE];
-} zmq4_frame_t;
+} zmq4_frame_t; /* 64 bytes */
 
 typedef struct zmq4_fast_s
 {
@@ -82,8 +91,9 @@ typedef struct zmq4_fast_s
 
     /* the bridge's bookkeeping (under `lock`, with the GIL) */
     int last_op;   /* what the previous call on the socket was (runs) */
-    int dead;      /* the socket is closed; the drainer frees this */
+    int dead;      /* the socket is closed: waiters for `lock` give up */
     uint64_t dropped; /* frames whose socket refused them at drain (its peer went) */
+    struct zmq4_fast_s *next_free; /* the bridge's pool of closed sockets' states */
 
     pthread_mutex_t lock; /* held by a thread inside Python for this socket */
 } zmq4_fast_t;
@@ -106,7 +116,7 @@ static inline int zmq4_frame_set (zmq4_frame_t *fr, const void *buf, size_t len,
     }
     if (len)
         memcpy (dst, buf, len);
-    fr->size = (uint32_t) len;
+    fr->size = len;
     fr->more = (uint32_t) (more != 0);
     return 0;
 }
@@ -117,6 +127,24 @@ static inline void zmq4_frame_clear (zmq4_frame_t *fr)
         free (fr->heap);
     fr->heap = NULL;
     fr->size = 0;
+}
+
+/* A new state, or a pooled one (rings empty) made new: a state is never freed,
+ * because a thread that waited for its lock may still look at it (the bridge
+ * then sees `dead` or a handle that no longer points here, and gives up). */
+static inline void zmq4_fast_renew (zmq4_fast_t *f, uint32_t *ctx_flag)
+{
+    f->ctx_flag = ctx_flag;
+    f->out_head = f->out_tail = 0;
+    f->msgs_pushed = f->msgs_drained = f->msg_limit = 0;
+    f->asleep = 1;
+    f->efd = -1;
+    f->in_head = f->in_tail = 0;
+    f->rcvmore = 0;
+    f->last_op = 0;
+    f->dropped = 0;
+    f->next_free = NULL;
+    __atomic_store_n (&f->dead, 0, __ATOMIC_RELEASE);
 }
 
 static inline zmq4_fast_t *zmq4_fast_new (int send, int recv, uint32_t *ctx_flag)
@@ -136,9 +164,7 @@ static inline zmq4_fast_t *zmq4_fast_new (int send, int recv, uint32_t *ctx_flag
         return NULL;
     }
     f->magic = ZMQ4_FAST_MAGIC;
-    f->ctx_flag = ctx_flag;
-    f->asleep = 1;
-    f->efd = -1;
+    zmq4_fast_renew (f, ctx_flag);
     return f;
 }
 
@@ -151,18 +177,6 @@ static inline void zmq4_fast_clear (zmq4_fast_t *f)
     if (f->in)
         for (; f->in_head != f->in_tail; f->in_head++)
             zmq4_frame_clear (&f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)]);
-}
-
-static inline void zmq4_fast_free (zmq4_fast_t *f)
-{
-    zmq4_fast_clear (f);
-    if (f->efd >= 0)
-        close (f->efd);
-    pthread_mutex_destroy (&f->lock);
-    f->magic = 0;
-    free (f->out);
-    free (f->in);
-    free (f);
 }
 
 /* -- the caller's thread, no GIL ------------------------------------------ */
@@ -198,8 +212,8 @@ static inline int zmq4_fast_push (zmq4_fast_t *f, const void *buf, size_t len,
 }
 
 /* Hand out the next fetched-ahead frame as zmq_recv does (copy at most len
- * bytes, return the full size); -1 if the inbox is empty. */
-static inline int zmq4_fast_pop (zmq4_fast_t *f, void *buf, size_t len)
+ * bytes; its full size in *size); -1 if the inbox is empty. */
+static inline int zmq4_fast_pop (zmq4_fast_t *f, void *buf, size_t len, size_t *size)
 {
     zmq4_frame_t *fr;
     size_t n;
@@ -210,10 +224,10 @@ static inline int zmq4_fast_pop (zmq4_fast_t *f, void *buf, size_t len)
     if (n)
         memcpy (buf, zmq4_frame_data (fr), n);
     f->rcvmore = (int) fr->more;
-    n = fr->size;
+    *size = fr->size;
     zmq4_frame_clear (fr);
     f->in_head++;
-    return (int) n;
+    return 0;
 }
 
 /* -- the consumer (holds `lock` and the GIL) -------------------------------- */
@@ -239,7 +253,8 @@ static inline void zmq4_fast_set_limit (zmq4_fast_t *f, uint64_t limit)
 static inline int zmq4_fast_sleep (zmq4_fast_t *f)
 {
     __atomic_store_n (&f->asleep, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n (&f->out_head, __ATOMIC_SEQ_CST) == f->out_tail)
+    if (__atomic_load_n (&f->out_head, __ATOMIC_SEQ_CST)
+        == __atomic_load_n (&f->out_tail, __ATOMIC_ACQUIRE))
         return 0;
     return __atomic_exchange_n (&f->asleep, 0, __ATOMIC_SEQ_CST);
 }

@@ -100,7 +100,7 @@ cdef extern from "<limits.h>":
 
 cdef extern from "../csrc/zmq4_fast.h" nogil:
     ctypedef struct zmq4_frame_t:
-        uint32_t size
+        size_t size
         uint32_t more
     ctypedef struct zmq4_fast_t:
         uint32_t *ctx_flag
@@ -118,15 +118,16 @@ cdef extern from "../csrc/zmq4_fast.h" nogil:
         int last_op
         int dead
         uint64_t dropped
+        zmq4_fast_t *next_free
         pthread_mutex_t lock
     unsigned int ZMQ4_FAST_SLOTS
     unsigned char *zmq4_frame_data(zmq4_frame_t *fr)
     int zmq4_frame_set(zmq4_frame_t *fr, const void *buf, size_t len, int more)
     void zmq4_frame_clear(zmq4_frame_t *fr)
     zmq4_fast_t *zmq4_fast_new(int send, int recv, uint32_t *ctx_flag)
+    void zmq4_fast_renew(zmq4_fast_t *f, uint32_t *ctx_flag)
     void zmq4_fast_clear(zmq4_fast_t *f)
-    void zmq4_fast_free(zmq4_fast_t *f)
-    int zmq4_fast_pop(zmq4_fast_t *f, void *buf, size_t len)
+    int zmq4_fast_pop(zmq4_fast_t *f, void *buf, size_t len, size_t *size)
     uint64_t zmq4_fast_head(zmq4_fast_t *f)
     void zmq4_fast_set_tail(zmq4_fast_t *f, uint64_t tail)
     void zmq4_fast_set_limit(zmq4_fast_t *f, uint64_t limit)
@@ -460,11 +461,14 @@ cdef list _live_objects(uint32_t tag):
 
 cdef enum:
     OP_OTHER = 0
-    OP_SEND = 1
+    OP_SEND = 1       # a send that ended a message
     OP_RECV = 2
+    OP_SEND_MORE = 3  # a send with more frames of its message to come
 
 # fetch-ahead stops after this many payload bytes
 cdef Py_ssize_t AHEAD_BYTES = 256 * 1024
+# a drainer that found the caller's thread inside a call looks again this much later
+cdef double RETRY_S = 0.0005
 
 cdef int _MORE_FLAG = _capi.ZMQ_MORE
 cdef int _SNDMORE_FLAG = _capi.ZMQ_SNDMORE
@@ -483,9 +487,9 @@ _fastlog = _logging.getLogger("zmq4.cabi")
 _drainers = {}  # <uintptr_t>zmq4_fast_t -> its _Drainer, once it has one
 
 
-def _after_fork_in_child():
-    """A forked child has no I/O thread to drain outboxes: sends and receives on the
-    parent's sockets go call by call (and fail or work as zmq4 decides there)."""
+cdef void _stop_fast_paths() noexcept:
+    """Every context stops its sockets' fast paths (calls go to Python, which says ETERM
+    once the context is shut down)."""
     cdef Py_ssize_t c, j
     for c in range(_hnchunks):
         for j in range(HRECORDS):
@@ -493,7 +497,25 @@ def _after_fork_in_child():
                 _hchunks[c][j].stopping = 1
 
 
+def _after_fork_in_child():
+    """A forked child has no I/O thread to drain outboxes, and a lock another thread held
+    stays held: the parent's sockets lose their batching state there (what it holds is
+    the parent's) and go call by call (and fail or work as zmq4 decides there)."""
+    cdef Py_ssize_t c, j
+    _stop_fast_paths()
+    for c in range(_hnchunks):
+        for j in range(HRECORDS):
+            _hchunks[c][j].fast = NULL
+    _drainers.clear()
+
+
 _os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# closed sockets' states, by (sends batched) * 2 + (receives batched): states are never
+# freed (a thread waiting for one's lock may still look at it), they are reused
+cdef zmq4_fast_t *_fast_pool[4]
+memset(_fast_pool, 0, sizeof(_fast_pool))
 
 
 cdef zmq4_fast_t *_fast_new(object sock, int type, zmq4_handle_t *ctx) noexcept:
@@ -501,21 +523,52 @@ cdef zmq4_fast_t *_fast_new(object sock, int type, zmq4_handle_t *ctx) noexcept:
     or no memory: the socket then works call by call)."""
     cdef int send = type in _SEND_BATCH
     cdef int recv = type in _RECV_BATCH
-    if not _BATCHING or (not send and not recv):
+    cdef int kind = send * 2 + recv
+    cdef zmq4_fast_t *f = _fast_pool[kind]
+    if not _BATCHING or kind == 0:
         return NULL
+    if f != NULL:
+        _fast_pool[kind] = f.next_free
+        zmq4_fast_renew(f, &ctx.stopping)
+        return f
     return zmq4_fast_new(send, recv, &ctx.stopping)
+
+
+cdef void _fast_recycle(zmq4_fast_t *f) noexcept:
+    """A closed socket's state back to the pool (its rings emptied, its eventfd closed)."""
+    cdef int kind = (f.out != NULL) * 2 + (f.inbox != NULL)
+    zmq4_fast_clear(f)
+    if f.efd >= 0:
+        _os.close(f.efd)
+        f.efd = -1
+    f.next_free = _fast_pool[kind]
+    _fast_pool[kind] = f
+
+
+cdef zmq4_fast_t *_fast_lock(void *s) noexcept:
+    """The batching state of socket handle ``s``, locked; NULL if it has none, or if the
+    socket was closed while this thread waited for the lock (the GIL is released while
+    waiting: the holder, an I/O thread draining, may need it to finish)."""
+    cdef zmq4_handle_t *h = <zmq4_handle_t *>s
+    cdef zmq4_fast_t *f = h.fast
+    if f == NULL:
+        return NULL
+    if pthread_mutex_trylock(&f.lock) != 0:
+        with nogil:
+            pthread_mutex_lock(&f.lock)
+        if h.fast != f or f.dead or h.tag != ZMQ4_TAG_SOCKET:
+            pthread_mutex_unlock(&f.lock)
+            return NULL
+    return f
 
 
 cdef zmq4_fast_t *_enter(void *s, object sock, int op) noexcept:
     """Start a call on socket handle ``s`` (already validated): its batching state,
     locked and with the outbox drained and its credit withdrawn, or NULL if it has none:
     what the call does then sees the socket as it is."""
-    cdef zmq4_fast_t *f = (<zmq4_handle_t *>s).fast
+    cdef zmq4_fast_t *f = _fast_lock(s)
     if f == NULL:
         return NULL
-    if pthread_mutex_trylock(&f.lock) != 0:
-        with nogil:  # the holder (an I/O thread draining) may need the GIL to finish
-            pthread_mutex_lock(&f.lock)
     if f.out != NULL:
         _drain_out(f, sock)
         # the call may use the room a grant promised the outbox (a send that went the
@@ -525,11 +578,13 @@ cdef zmq4_fast_t *_enter(void *s, object sock, int op) noexcept:
 
 
 cdef void _leave(zmq4_fast_t *f, object sock, int op, bint ok) noexcept:
-    """End a call started by ``_enter``. A send that succeeded right after another send
-    opens (or keeps open) the outbox for what the socket is sure to take."""
+    """End a call started by ``_enter``. A send that succeeded right after a whole
+    message was sent opens (or keeps open) the outbox for what the socket is sure to
+    take: runs count messages, so a request of several frames is not a run."""
     if f == NULL:
         return
-    if op == OP_SEND and ok and f.out != NULL and f.last_op == OP_SEND:
+    if ok and (op == OP_SEND or op == OP_SEND_MORE) and f.out != NULL \
+            and f.last_op == OP_SEND:
         _grant(f, sock)
     f.last_op = op
     pthread_mutex_unlock(&f.lock)
@@ -631,15 +686,16 @@ cdef class _Drainer:
             return
         c_read(self.fd, &count, 8)
         if pthread_mutex_trylock(&f.lock) != 0:
-            # the caller's thread is inside a call, which drained first; frames can only
-            # have been pushed before it took the lock: look again soon
+            # the caller's thread is inside a call, which drains first; frames can only
+            # have been pushed just before it took the lock: look again a little later
+            # (not at once: this thread has its connections to serve meanwhile)
             if zmq4_fast_sleep(f):
-                self.io.post(self.on_readable)
+                self.io.add_timer(RETRY_S, self.on_readable)
             return
         try:
             while not f.dead:
                 _drain_out(f, self.sock)
-                if f.last_op == OP_SEND:
+                if f.last_op == OP_SEND or f.last_op == OP_SEND_MORE:
                     _grant(f, self.sock)
                 if not zmq4_fast_sleep(f):
                     break
@@ -653,12 +709,12 @@ cdef class _Drainer:
         _fastlog.warning("zmq4: send batching of %r failed: %s", self.sock, exc)
 
     def remove(self):
-        """In the I/O thread, after the socket closed: stop watching, free the state."""
+        """In the I/O thread, after the socket closed: stop watching, pool the state."""
         cdef zmq4_fast_t *f = self.f
         self.f = NULL
         self.io.remove(self.fd)
         if f != NULL:
-            zmq4_fast_free(f)
+            _fast_recycle(f)
 
 
 cdef int b_flush(void * const *sockets, int n, int *err) noexcept:
@@ -670,14 +726,13 @@ cdef int b_flush(void * const *sockets, int n, int *err) noexcept:
     cdef zmq4_fast_t *f
     for i in range(n):
         h = _find(sockets[i], TAG_SOCK)
-        if h == NULL or h.fast == NULL:
+        if h == NULL or h.fast == NULL or h.fast.out == NULL:
             continue
-        f = h.fast
-        if f.out == NULL or zmq4_fast_head(f) == f.out_tail:
+        if zmq4_fast_head(h.fast) == h.fast.out_tail:
             continue
-        if pthread_mutex_trylock(&f.lock) != 0:
-            with nogil:
-                pthread_mutex_lock(&f.lock)
+        f = _fast_lock(<void *>h)
+        if f == NULL:
+            continue  # closed meanwhile: its close sent what it held
         _drain_out(f, <object>h.obj)
         pthread_mutex_unlock(&f.lock)
     return 0
@@ -685,7 +740,7 @@ cdef int b_flush(void * const *sockets, int n, int *err) noexcept:
 
 cdef void _fast_close(void *s, zmq4_fast_t *f) noexcept:
     """The socket closed (caller holds ``f.lock``): detach the state from the handle,
-    drop what the inbox holds, and free it here or, if an I/O thread watches its
+    drop what the inbox holds, and pool it here or, if an I/O thread watches its
     eventfd, there (after it stopped watching)."""
     cdef _Drainer d
     zmq4_fast_set_fast(<void **>&(<zmq4_handle_t *>s).fast, NULL)
@@ -698,9 +753,9 @@ cdef void _fast_close(void *s, zmq4_fast_t *f) noexcept:
             if d.io.post(d.remove):
                 return
         except BaseException as exc:
-            _fastlog.debug("zmq4: freeing batching state here: %s", exc)
+            _fastlog.debug("zmq4: pooling batching state here: %s", exc)
         d.f = NULL
-    zmq4_fast_free(f)
+    _fast_recycle(f)
 
 
 cdef bint _inbox_ready(zmq4_fast_t *f) noexcept:
@@ -815,6 +870,7 @@ def _host_atexit():
     if d == NULL:
         return
     _drain = NULL
+    _stop_fast_paths()
     ctxs = _live_objects(TAG_CTX)
     pid = _os.getpid()
     for c in ctxs:
@@ -950,7 +1006,7 @@ cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
             else:
                 rc = _rc(_zmq_send_const(sock, payload, <Py_ssize_t>m.size, flags), err)
         finally:
-            _leave(f, sock, OP_SEND, rc >= 0)
+            _leave(f, sock, OP_SEND_MORE if flags & _SNDMORE_FLAG else OP_SEND, rc >= 0)
         if rc >= 0:
             _mops.reset(msg)  # sent: the message is empty, as libzmq leaves it
         return rc
@@ -976,7 +1032,7 @@ cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
                 fr_in = &f.inbox[f.in_head & (ZMQ4_FAST_SLOTS - 1)]
                 if _mops.set(msg, zmq4_frame_data(fr_in), fr_in.size, fr_in.more) != 0:
                     return _fail(err, ENOMEM)
-                rc = <int>fr_in.size
+                rc = <int>fr_in.size if fr_in.size <= <size_t>INT_MAX else INT_MAX
                 f.rcvmore = fr_in.more
                 zmq4_frame_clear(fr_in)
                 f.in_head += 1
@@ -1282,7 +1338,7 @@ cdef int b_send(void *s, const void *buf, size_t length, int flags, int *err) no
         try:
             rc = _rc(_zmq_send(sock, _rview(buf, length), <Py_ssize_t>length, flags), err)
         finally:
-            _leave(f, sock, OP_SEND, rc >= 0)
+            _leave(f, sock, OP_SEND_MORE if flags & _SNDMORE_FLAG else OP_SEND, rc >= 0)
         return rc
     except BaseException:
         return _exc(err)
@@ -1311,6 +1367,7 @@ cdef int b_send_const(void *s, const void *buf, size_t length, int flags,
 
 cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept:
     cdef zmq4_fast_t *f = NULL
+    cdef size_t popped = 0
     cdef int rc = -1
     cdef bint run
     try:
@@ -1322,7 +1379,8 @@ cdef int b_recv(void *s, void *buf, size_t length, int flags, int *err) noexcept
         f = _enter(s, sock, OP_RECV)
         try:
             if _inbox_ready(f):
-                rc = zmq4_fast_pop(f, buf, length)
+                zmq4_fast_pop(f, buf, length, &popped)
+                rc = <int>popped if popped <= <size_t>INT_MAX else INT_MAX
                 return rc
             if buf == NULL:
                 target = None
@@ -1398,12 +1456,11 @@ cdef int b_recviov(void *s, iovec *iov, size_t *count, int flags, int *err) noex
                     break
             if not parts or (more and want > <size_t>len(parts)):
                 rest = _zmq_recviov(sock, <Py_ssize_t>(want - len(parts)), flags)
-                if isinstance(rest, list):
-                    parts.extend(rest)
-                    if f != NULL and f.inbox != NULL:
-                        f.rcvmore = (<SocketCore>sock).rcvmore
-                elif not parts:
-                    return _rc(rest, err)
+                if not isinstance(rest, list):
+                    return _rc(rest, err)  # (as libzmq: the frames read so far are lost)
+                parts.extend(rest)
+                if f != NULL and f.inbox != NULL:
+                    f.rcvmore = (<SocketCore>sock).rcvmore
         finally:
             _leave(f, sock, OP_RECV, False)
         for i in range(<size_t>len(parts)):
@@ -1462,21 +1519,31 @@ cdef int b_poll(zmq_pollitem_t *items, int nitems, long timeout, int *err) noexc
 
 
 cdef void _forward_inbox(void *h, object src, object dst, object capture) except *:
-    """zmq_proxy on a socket with frames fetched ahead: send them on (and to capture)."""
+    """zmq_proxy on a socket with frames fetched ahead: send them on (and to capture), as
+    the proxy would have, whole messages only (a message begun in the inbox is completed
+    from the socket first, so capture never sees two messages' frames mixed)."""
     cdef zmq4_fast_t *f
+    cdef Msg m
     if src is None or dst is None:
         return
+    frames = []
     f = _enter(h, src, OP_OTHER)
     try:
         while _inbox_ready(f):
-            data, more = _inbox_pop(f)
-            flags = _SNDMORE_FLAG if more else 0
-            if capture is not None:
-                _zmq_send(capture, data, len(data), flags)
-            if _zmq_send(dst, data, len(data), flags) < 0:
-                raise _capi.ZMQError(_capi_errno())
+            frames.append(_inbox_pop(f))
+        while frames and frames[len(frames) - 1][1]:
+            m = _recv_frame(<SocketCore>src, 0)
+            frames.append((m.data, (m.flags & _MORE_FLAG) != 0))
+        if f != NULL:
+            f.rcvmore = 0
     finally:
         _leave(f, src, OP_OTHER, False)
+    for data, more in frames:
+        flags = _SNDMORE_FLAG if more else 0
+        if capture is not None:
+            _zmq_send(capture, data, len(data), flags)
+        if _zmq_send(dst, data, len(data), flags) < 0:
+            raise _capi.ZMQError(_capi_errno())
 
 
 cdef int b_proxy_steerable(void *frontend, void *backend, void *capture, void *control,

@@ -19,7 +19,7 @@ cdef class LB:
     cpdef terminated(self, Pipe pipe)
     @cython.locals(arr=PipeArray, pipe=Pipe, more=bint)
     cpdef bint send(self, Msg msg) except -1
-    @cython.locals(arr=PipeArray, n=Py_ssize_t, i=Py_ssize_t)
+    @cython.locals(arr=PipeArray, n=Py_ssize_t, i=Py_ssize_t, r=Py_ssize_t)
     cpdef Py_ssize_t room(self) except -1
     @cython.locals(arr=PipeArray, pipe=Pipe)
     cpdef bint has_out(self) except -1

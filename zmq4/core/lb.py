@@ -83,13 +83,17 @@ class LB:
         return False
 
     def room(self) -> int:
-        """How many new whole messages ``send`` is sure to take now: the active pipes'
-        room summed (a message goes to the next pipe with room; the rest of one in
-        progress always goes on)."""
+        """How many new whole messages ``send`` is sure to take now, whichever pipes go
+        away meanwhile: the least room of the active pipes (any one left can take them
+        all; the rest of a message in progress always goes on); 0 with none."""
         arr = self.arr
-        n = 0
-        for i in range(arr.active):
-            n += arr.pipes[i].room()
+        if not arr.active:
+            return 0
+        n = arr.pipes[0].room()
+        for i in range(1, arr.active):
+            r = arr.pipes[i].room()
+            if r < n:
+                n = r
         return n
 
     def has_out(self) -> bool:
