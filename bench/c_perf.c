@@ -9,8 +9,11 @@
      c_perf inproc_thr -         <size> <count>   PUSH thread -> PULL: prints msg/s
      c_perf inproc_lat -         <size> <count>   REQ thread <-> REP: as remote_lat
 
-   Only zmq_send/zmq_recv with caller buffers: no zmq_msg_t, whose size differs between
-   libzmq 4.0 (32 bytes, our header) and the 4.3 that pyzmq bundles (64 bytes). */
+   A fifth argument "msg" sends and receives through zmq_msg_t, as libzmq's own perf tools
+   do (zmq_msg_init_size + zmq_msg_send + zmq_msg_close per message sent; zmq_msg_recv +
+   zmq_msg_size into one zmq_msg_t per message received); the default is zmq_send/zmq_recv
+   with caller buffers. A zmq_msg_t is 32 bytes in libzmq 4.0 (our header) and 64 in the 4.3
+   that pyzmq bundles, so each one here sits in 64 bytes. */
 
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +21,40 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+
+static int use_msg; /* argv[5] == "msg" */
+
+typedef union { zmq_msg_t m; unsigned char room[64]; } msg64;
+
+/* One message out: zmq_send, or libzmq perf tools' zmq_msg_* sequence. */
+static int xsend(void *s, const char *buf, size_t size, int flags) {
+    msg64 msg;
+    int rc;
+    if (!use_msg)
+        return zmq_send(s, buf, size, flags);
+    if (zmq_msg_init_size(&msg.m, size) != 0)
+        return -1;
+    if (size)
+        memcpy(zmq_msg_data(&msg.m), buf, size);
+    rc = zmq_msg_send(&msg.m, s, flags);
+    zmq_msg_close(&msg.m);
+    return rc;
+}
+
+/* One message in: zmq_recv into buf, or zmq_msg_recv into a kept zmq_msg_t. */
+static int xrecv(void *s, char *buf, size_t size, int flags) {
+    static __thread msg64 msg;
+    static __thread int ready;
+    int rc;
+    if (!use_msg)
+        return zmq_recv(s, buf, size, flags);
+    if (!ready && zmq_msg_init(&msg.m) == 0)
+        ready = 1;
+    rc = zmq_msg_recv(&msg.m, s, flags);
+    if (rc >= 0 && zmq_msg_size(&msg.m) != (size_t) rc)
+        return -1;
+    return rc;
+}
 
 static double now(void) {
     struct timespec ts;
@@ -63,12 +100,12 @@ static void req_loop(void *s, char *buf, size_t size, long count) {
     double *rtt = malloc(sizeof(double) * (size_t) (count > 1 ? count : 1));
     long i;
     if (!rtt) die("malloc");
-    if (zmq_send(s, buf, size, 0) < 0 || zmq_recv(s, buf, size, 0) < 0) die("warm-up");
+    if (xsend(s, buf, size, 0) < 0 || xrecv(s, buf, size, 0) < 0) die("warm-up");
     double start = now();
     for (i = 1; i < count; i++) {
         double t0 = now();
-        if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
-        if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+        if (xsend(s, buf, size, 0) < 0) die("zmq_send");
+        if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
         rtt[i - 1] = now() - t0;
     }
     double elapsed = now() - start;
@@ -90,7 +127,7 @@ static void *inproc_peer(void *arg) {
     if (!buf) die("calloc");
     if (p->type == ZMQ_PUSH) {
         for (i = 0; i < p->count; i++)
-            if (zmq_send(s, buf, p->size, 0) < 0) die("zmq_send");
+            if (xsend(s, buf, p->size, 0) < 0) die("zmq_send");
     } else {
         req_loop(s, buf, p->size, p->count);
     }
@@ -100,12 +137,13 @@ static void *inproc_peer(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "msg") == 0)) {
         fprintf(stderr, "usage: c_perf local_thr|remote_thr|local_lat|remote_lat|"
-                        "inproc_thr|inproc_lat <endpoint> <size> <count>\n");
+                        "inproc_thr|inproc_lat <endpoint> <size> <count> [msg]\n");
         return 2;
     }
     const char *mode = argv[1], *endpoint = argv[2];
+    use_msg = argc == 6;
     size_t size = (size_t) atol(argv[3]);
     long count = atol(argv[4]);
     char *buf = calloc(size ? size : 1, 1);
@@ -116,22 +154,22 @@ int main(int argc, char **argv) {
 
     if (strcmp(mode, "local_thr") == 0) {
         s = bound(ctx, ZMQ_PULL, endpoint);
-        if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+        if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
         double start = now();
         for (i = 1; i < count; i++)
-            if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+            if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
         double elapsed = now() - start;
         printf("%.0f\n", (count - 1) / elapsed);
     } else if (strcmp(mode, "remote_thr") == 0) {
         s = connected(ctx, ZMQ_PUSH, endpoint);
         for (i = 0; i < count; i++)
-            if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+            if (xsend(s, buf, size, 0) < 0) die("zmq_send");
     } else if (strcmp(mode, "local_lat") == 0) {
         s = bound(ctx, ZMQ_REP, endpoint);
         for (i = 0; i < count; i++) {
-            int n = zmq_recv(s, buf, size, 0);
+            int n = xrecv(s, buf, size, 0);
             if (n < 0) die("zmq_recv");
-            if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+            if (xsend(s, buf, size, 0) < 0) die("zmq_send");
         }
     } else if (strcmp(mode, "remote_lat") == 0) {
         s = connected(ctx, ZMQ_REQ, endpoint);
@@ -147,16 +185,16 @@ int main(int argc, char **argv) {
         if (zmq_bind(s, "inproc://c_perf") != 0) die("zmq_bind");
         if (pthread_create(&t, NULL, inproc_peer, &p) != 0) die("pthread_create");
         if (thr) {
-            if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+            if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
             double start = now();
             for (i = 1; i < count; i++)
-                if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
+                if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
             double elapsed = now() - start;
             printf("%.0f\n", (count - 1) / elapsed);
         } else {
             for (i = 0; i < count; i++) {
-                if (zmq_recv(s, buf, size, 0) < 0) die("zmq_recv");
-                if (zmq_send(s, buf, size, 0) < 0) die("zmq_send");
+                if (xrecv(s, buf, size, 0) < 0) die("zmq_recv");
+                if (xsend(s, buf, size, 0) < 0) die("zmq_send");
             }
         }
         pthread_join(t, NULL);

@@ -12,8 +12,12 @@ alike; the table gives the median of the rounds with their range.
 ZMQ4_SHIM_BATCH=0, i.e. every call crossing into Python as before issue #20's batching
 (csrc/zmq4_fast.h): the A/B of that change on one build.
 
+``--api msg`` runs the same tests through zmq_msg_t as libzmq's own perf tools do
+(``--api buf,msg``: both).
+
     python bench/c_perf.py [--sizes 1,64,1024] [--count 200000] [--lat-count 5000]
                            [--rounds 3] [--transports tcp,inproc] [--unbatched]
+                           [--api buf|msg|buf,msg] [--kinds throughput,latency]
 """
 
 from __future__ import annotations
@@ -52,21 +56,22 @@ def build(outdir: str, name: str, library: str) -> str:
 
 
 def run_test(exe: str, mode: str, size: int, count: int,
-             extra_env: dict[str, str] | None = None) -> list[float]:
+             extra_env: dict[str, str] | None = None, api: str = "buf") -> list[float]:
     """One test; throughput: [msg/s]; latency: [mean, p50, p99] one way in us."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}  # no Python in the environment
     env.update(extra_env or {})
+    tail = ["msg"] if api == "msg" else []
     if mode in ("inproc_thr", "inproc_lat"):
-        out = subprocess.run([exe, mode, "-", str(size), str(count)], capture_output=True,
+        out = subprocess.run([exe, mode, "-", str(size), str(count), *tail], capture_output=True,
                              text=True, env=env, timeout=600, check=True).stdout
         return [float(x) for x in out.split()]
     local, remote = ("local_thr", "remote_thr") if mode == "thr" else ("local_lat",
                                                                        "remote_lat")
-    server = subprocess.Popen([exe, local, "tcp://127.0.0.1:*", str(size), str(count)],
+    server = subprocess.Popen([exe, local, "tcp://127.0.0.1:*", str(size), str(count), *tail],
                               stdout=subprocess.PIPE, text=True, env=env)
     assert server.stdout is not None
     endpoint = server.stdout.readline().strip()
-    client = subprocess.run([exe, remote, endpoint, str(size), str(count)],
+    client = subprocess.run([exe, remote, endpoint, str(size), str(count), *tail],
                             capture_output=True, text=True, env=env, timeout=600, check=True)
     out, _ = server.communicate(timeout=600)
     if server.returncode:
@@ -86,16 +91,24 @@ def main() -> None:
     ap.add_argument("--lat-count", type=int, default=5000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--transports", default="tcp,inproc")
+    ap.add_argument("--kinds", default="throughput,latency")
+    ap.add_argument("--api", default="buf",
+                    help="buf (zmq_send/zmq_recv), msg (zmq_msg_t, as libzmq's perf tools) "
+                         "or buf,msg")
     ap.add_argument("--unbatched", action="store_true",
                     help="also run zmq4 with ZMQ4_SHIM_BATCH=0 (the A/B of the batching)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     transports = args.transports.split(",")
     tests = []
-    for t in transports:
-        thr, lat = ("thr", "lat") if t == "tcp" else ("inproc_thr", "inproc_lat")
-        tests += [(t, "throughput", thr, s, args.count) for s in sizes]
-        tests += [(t, "latency", lat, s, args.lat_count) for s in sizes]
+    for api in args.api.split(","):
+        for t in transports:
+            thr, lat = ("thr", "lat") if t == "tcp" else ("inproc_thr", "inproc_lat")
+            name = t if api == "buf" else f"{t} msg"
+            if "throughput" in args.kinds:
+                tests += [(name, api, "throughput", thr, s, args.count) for s in sizes]
+            if "latency" in args.kinds:
+                tests += [(name, api, "latency", lat, s, args.lat_count) for s in sizes]
     with tempfile.TemporaryDirectory() as tmp:
         zexe = build(tmp, "c_perf_zmq4", zmq4.get_library())
         # name -> (program, extra environment)
@@ -106,11 +119,11 @@ def main() -> None:
         results: dict[tuple[str, str, int], dict[str, list[list[float]]]] = {}
         for r in range(args.rounds):
             order = list(exes.items()) if r % 2 == 0 else list(exes.items())[::-1]
-            for transport, kind, mode, size, count in tests:
+            for transport, api, kind, mode, size, count in tests:
                 for impl, (exe, extra) in order:
                     print(f"  round {r + 1}: {transport} {kind} {size} B x {count} via "
                           f"{impl} ...", file=sys.stderr, flush=True)
-                    got = run_test(exe, mode, size, count, extra)
+                    got = run_test(exe, mode, size, count, extra, api)
                     results.setdefault((transport, kind, size), {}).setdefault(
                         impl, []).append(got)
     print(f"\nC programs, zmq4's shim vs libzmq in C; medians of {args.rounds} alternating "
