@@ -456,8 +456,8 @@ cdef list _live_objects(uint32_t tag):
 # the rings and says why). This section owns the Python side: which sockets batch, the
 # credit a run of sends gets, the drain of the outbox (by the caller's next call, or by an
 # I/O thread woken through the eventfd), the fetch-ahead of a run of receives, and the
-# rule every socket entry follows: ``_enter`` (lock, drain, end a send run unless this is
-# a send) ... ``_leave`` (grant credit after the second send in a row, unlock).
+# rule every socket entry follows: ``_enter`` (lock, drain, withdraw the credit) ...
+# ``_leave`` (grant credit to a send that follows a whole message sent, unlock).
 
 cdef enum:
     OP_OTHER = 0
@@ -539,7 +539,10 @@ cdef void _fast_recycle(zmq4_fast_t *f) noexcept:
     cdef int kind = (f.out != NULL) * 2 + (f.inbox != NULL)
     zmq4_fast_clear(f)
     if f.efd >= 0:
-        _os.close(f.efd)
+        try:
+            _os.close(f.efd)
+        except OSError:
+            pass  # (only EBADF/EINTR: the descriptor is gone either way)
         f.efd = -1
     f.next_free = _fast_pool[kind]
     _fast_pool[kind] = f
