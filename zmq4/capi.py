@@ -283,17 +283,12 @@ def zmq_msg_recv(msg: Any, s: Any, flags: int) -> int:
         m = _msg_obj(msg)
         if m._msg is None:
             raise ZMQError(_C.EFAULT, "message is not initialised")
-        return deliver(m, _recv(_sock(s), flags))
+        frame = _recv(_sock(s), flags)
+        m._msg = frame
+        m._more = (frame.flags & _MORE) != 0
+        return _payload_size(frame.data)
     except BaseException as e:  # noqa: B036
         return _fail(e)
-
-
-def deliver(msg: zmq_msg_t, frame: _Msg) -> int:
-    """Make ``frame`` the content of the initialised ``msg``, as a receive does; returns
-    its size. (zmq_msg_recv; the C bridge hands out frames it fetched ahead with it.)"""
-    msg._msg = frame
-    msg._more = (frame.flags & _MORE) != 0
-    return _payload_size(frame.data)
 
 
 def zmq_msg_close(msg: Any) -> int:
