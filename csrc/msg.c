@@ -334,7 +334,9 @@ int zmq_msg_close (zmq_msg_t *msg)
     return 0;
 }
 
-int zmq_msg_move (zmq_msg_t *dest, zmq_msg_t *src)
+/* zmq_msg_move (share 0: src ends empty) and zmq_msg_copy (share 1: both hold
+ * the content): dest's old payload is released last. */
+static int transfer (zmq_msg_t *dest, zmq_msg_t *src, int share)
 {
     zmq4_content_t *old;
     if (!zmq4_msg_live (dest) || !zmq4_msg_live (src)) {
@@ -344,26 +346,23 @@ int zmq_msg_move (zmq_msg_t *dest, zmq_msg_t *src)
     if (dest == src)
         return 0;
     old = CMSG (dest)->content;
+    if (share)
+        content_hold (CMSG (src)->content);
     *CMSG (dest) = *CMSG (src);
-    set_empty (CMSG (src), 0);
+    if (!share)
+        set_empty (CMSG (src), 0);
     content_release (old);
     return 0;
 }
 
+int zmq_msg_move (zmq_msg_t *dest, zmq_msg_t *src)
+{
+    return transfer (dest, src, 0);
+}
+
 int zmq_msg_copy (zmq_msg_t *dest, zmq_msg_t *src)
 {
-    zmq4_content_t *old;
-    if (!zmq4_msg_live (dest) || !zmq4_msg_live (src)) {
-        errno = EFAULT;
-        return -1;
-    }
-    if (dest == src)
-        return 0;
-    old = CMSG (dest)->content;
-    content_hold (CMSG (src)->content);
-    *CMSG (dest) = *CMSG (src);
-    content_release (old);
-    return 0;
+    return transfer (dest, src, 1);
 }
 
 void *zmq_msg_data (zmq_msg_t *msg)

@@ -54,7 +54,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ZMQ4_FAST_MAGIC 0x7a6d713466617374ULL /* "zmq4fast" */
 #define ZMQ4_FAST_SLOTS 1024u                 /* frames per ring (a power of two) */
 #define ZMQ4_FAST_INLINE 40u                  /* payloads up to this size live in the slot */
 #define ZMQ4_FAST_PUSH_MAX (1u << 20)         /* larger frames take the direct path */
@@ -70,7 +69,6 @@ typedef struct
 
 typedef struct zmq4_fast_s
 {
-    uint64_t magic;
     uint32_t *ctx_flag; /* the context record's word: non-zero once it shuts down */
 
     /* outbox */
@@ -92,7 +90,6 @@ typedef struct zmq4_fast_s
     /* the bridge's bookkeeping (under `lock`, with the GIL) */
     int last_op;   /* what the previous call on the socket was (runs) */
     int dead;      /* the socket is closed: waiters for `lock` give up */
-    uint64_t dropped; /* frames whose socket refused them at drain (its peer went) */
     struct zmq4_fast_s *next_free; /* the bridge's pool of closed sockets' states */
 
     pthread_mutex_t lock; /* held by a thread inside Python for this socket */
@@ -142,7 +139,6 @@ static inline void zmq4_fast_renew (zmq4_fast_t *f, uint32_t *ctx_flag)
     f->in_head = f->in_tail = 0;
     f->rcvmore = 0;
     f->last_op = 0;
-    f->dropped = 0;
     f->next_free = NULL;
     __atomic_store_n (&f->dead, 0, __ATOMIC_RELEASE);
 }
@@ -163,7 +159,6 @@ static inline zmq4_fast_t *zmq4_fast_new (int send, int recv, uint32_t *ctx_flag
         free (f);
         return NULL;
     }
-    f->magic = ZMQ4_FAST_MAGIC;
     zmq4_fast_renew (f, ctx_flag);
     return f;
 }

@@ -117,7 +117,6 @@ cdef extern from "../csrc/zmq4_fast.h" nogil:
         int rcvmore
         int last_op
         int dead
-        uint64_t dropped
         zmq4_fast_t *next_free
         pthread_mutex_t lock
     unsigned int ZMQ4_FAST_SLOTS
@@ -615,11 +614,12 @@ cdef void _grant(zmq4_fast_t *f, object sock) noexcept:
 cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
     """Send what the outbox holds, in order (caller: the GIL and ``f.lock``). The socket
     had room for every message when it was queued; one it refuses now lost its pipe (the
-    peer went), as it would have from the pipe itself: it is counted in ``dropped``."""
+    peer went), as it would have from the pipe itself; the loss is logged."""
     cdef uint64_t head = zmq4_fast_head(f)
     cdef uint64_t tail = f.out_tail
     cdef zmq4_frame_t *fr
     cdef uint32_t more
+    cdef Py_ssize_t lost = 0
     cdef Msg m
     if head == tail:
         return
@@ -632,12 +632,11 @@ cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
                 m = frame(PyBytes_FromStringAndSize(<char *>zmq4_frame_data(fr), fr.size),
                           _MORE_FLAG if more else 0)
                 if not xsend(m):
-                    f.dropped += 1
+                    lost += 1
             except BaseException as exc:
                 _fastlog.warning("zmq4: a queued frame for %r was lost: %s", sock, exc)
-                f.dropped += 1
         else:
-            f.dropped += 1
+            lost += 1
         zmq4_frame_clear(fr)
         tail += 1
         if not more:
@@ -645,6 +644,9 @@ cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
         zmq4_fast_set_tail(f, tail)
         if tail == head:
             head = zmq4_fast_head(f)
+    if lost:
+        _fastlog.warning("zmq4: %d queued frames for %r were lost with their peers",
+                         lost, sock)
 
 
 cdef bint _start_drainer(zmq4_fast_t *f, object sock) except -1:
