@@ -149,8 +149,7 @@ static __thread int tls_known; /* this thread has a thread state (ours or Python
 #define FAST_WAYS 8
 static __thread void *tls_fast[FAST_WAYS];
 #define FAST_WAY(s) ((((uintptr_t) (s)) >> 5) & (FAST_WAYS - 1))
-static __thread void *tls_dirty;
-static __thread int tls_ndirty;
+static __thread void *tls_dirty; /* NULL: no sends queued */
 static __thread int tls_fork_held;
 static __thread PyGILState_STATE tls_fork_gil;
 
@@ -443,7 +442,6 @@ static void fork_child (void)
      * bridge detaches every socket's batching state in the child too) */
     memset (tls_fast, 0, sizeof tls_fast);
     tls_dirty = NULL;
-    tls_ndirty = 0;
     if (!tls_fork_held)
         return;
     tls_fork_held = 0;
@@ -800,18 +798,16 @@ static inline int enter (void)
 }
 
 /* Called with the GIL, at the start of every forwarded call: the socket this
- * thread queued sends on goes first.  (The list is emptied before: a call made
+ * thread queued sends on goes first.  (It is forgotten before: a call made
  * while it drains, from a free function, must not drain it again.) */
 static inline void flush_dirty (void)
 {
     int err = 0;
-    void *s;
-    if (LIKELY (tls_ndirty == 0))
+    void *s = tls_dirty;
+    if (LIKELY (s == NULL))
         return;
-    s = tls_dirty;
     tls_dirty = NULL;
-    tls_ndirty = 0;
-    (void) api->flush (&s, 1, &err);
+    (void) api->flush (s, &err);
 }
 
 /* errno: the call's error code on failure; on success what it was before
@@ -991,17 +987,15 @@ static inline zmq4_fast_t *fast_of (void *s)
  * sends queued (the call then goes the direct way, which sends those first). */
 static inline int mark_dirty (void *s)
 {
-    if (tls_ndirty)
-        return tls_dirty == s ? 0 : -1;
-    tls_dirty = s;
-    tls_ndirty = 1;
-    return 0;
+    if (tls_dirty == NULL)
+        tls_dirty = s;
+    return tls_dirty == s ? 0 : -1;
 }
 
 /* A batched receive on s may go ahead: no other socket has sends queued. */
 static inline int clean_for (void *s)
 {
-    return tls_ndirty == 0 || tls_dirty == s;
+    return tls_dirty == NULL || tls_dirty == s;
 }
 
 int zmq_send (void *s, const void *buf, size_t len, int flags)

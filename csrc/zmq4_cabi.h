@@ -111,9 +111,9 @@ typedef struct zmq4_cabi_t
     int (*curve_keypair) (char *z85_public_key, char *z85_secret_key,
                           int *err);
 
-    /* batching (zmq4_fast.h): send what these sockets' outboxes hold; called
-     * before any other call of the thread that queued it */
-    int (*flush) (void *const *sockets, int n, int *err);
+    /* batching (zmq4_fast.h): send what socket s's outbox holds; called before
+     * any other call of the thread that queued it */
+    int (*flush) (void *s, int *err);
 } zmq4_cabi_t;
 
 #endif /* ZMQ4_CABI_H_INCLUDED */

@@ -205,7 +205,7 @@ cdef extern from "../csrc/zmq4_cabi.h":
         char *(*z85_encode)(char *, uint8_t *, size_t, int *) noexcept
         uint8_t *(*z85_decode)(uint8_t *, char *, int *) noexcept
         int (*curve_keypair)(char *, char *, int *) noexcept
-        int (*flush)(void * const *, int, int *) noexcept
+        int (*flush)(void *, int *) noexcept
 
     int ZMQ4_CABI_VERSION
     int ZMQ4_MODE_HOST
@@ -722,24 +722,21 @@ cdef class _Drainer:
             _fast_recycle(f)
 
 
-cdef int b_flush(void * const *sockets, int n, int *err) noexcept:
-    """The shim, before any other call of a thread that queued sends: those sends reach
-    their pipes first, so that thread (and whoever it then tells) sees them there, as
-    after a zmq_send in libzmq. Not a call on those sockets: no run ends."""
-    cdef int i
-    cdef zmq4_handle_t *h
+cdef int b_flush(void *s, int *err) noexcept:
+    """The shim, before any other call of a thread that queued sends on socket ``s``:
+    they reach their pipes first, so that thread (and whoever it then tells) sees them
+    there, as after a zmq_send in libzmq. Not a call on the socket: no run ends."""
+    cdef zmq4_handle_t *h = _find(s, TAG_SOCK)
     cdef zmq4_fast_t *f
-    for i in range(n):
-        h = _find(sockets[i], TAG_SOCK)
-        if h == NULL or h.fast == NULL or h.fast.out == NULL:
-            continue
-        if zmq4_fast_head(h.fast) == h.fast.out_tail:
-            continue
-        f = _fast_lock(<void *>h)
-        if f == NULL:
-            continue  # closed meanwhile: its close sent what it held
-        _drain_out(f, <object>h.obj)
-        pthread_mutex_unlock(&f.lock)
+    if h == NULL or h.fast == NULL or h.fast.out == NULL:
+        return 0
+    if zmq4_fast_head(h.fast) == h.fast.out_tail:
+        return 0
+    f = _fast_lock(s)
+    if f == NULL:
+        return 0  # closed meanwhile: its close sent what it held
+    _drain_out(f, <object>h.obj)
+    pthread_mutex_unlock(&f.lock)
     return 0
 
 
