@@ -166,4 +166,7 @@ class SSHServer:
             pass
         finally:
             out.close()
-            chan.close()
+            try:
+                chan.close()
+            except EOFError:
+                pass  # the client's SSH transport went first: no channel left to close
