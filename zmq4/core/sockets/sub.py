@@ -22,8 +22,9 @@ from typing import Any
 
 from ... import zmq_h as C
 from ...errors import ZMQError
-from ...msg import MORE, Msg
+from ...msg import Msg
 from .. import options as _options
+from .subscription import SubscribePath
 from .xsub import XSub
 
 
@@ -37,8 +38,14 @@ class Sub(XSub):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.more_in = False  # in the middle of delivering a matching message
-        self.prefetched: Msg | None = None  # first frame of a matching message
+        # the filter on receive is compiled (subscription.py); the fast path calls it
+        # directly unless a subclass overrides xrecv/xhas_in
+        self.path = path = SubscribePath(self.fq, self.subscriptions)
+        cls = type(self)
+        if cls.xrecv is Sub.xrecv:
+            self.xrecv = path.xrecv  # type: ignore[method-assign]
+        if cls.xhas_in is Sub.xhas_in:
+            self.xhas_in = path.xhas_in  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ options
     def xsetsockopt(self, option: int, value: Any) -> None:
@@ -57,42 +64,8 @@ class Sub(XSub):
         return False
 
     # ------------------------------------------------------------------ recv
-    def _next_match(self) -> Msg | None:
-        """First frame of the next message that passes the filter, or None."""
-        fq = self.fq
-        check = self.subscriptions.check
-        while True:
-            m = fq.recv()
-            if m is None:
-                return None
-            if check(m.data):
-                return m
-            # skip the whole message (its frames are queued together)
-            while m is not None and m.flags & MORE:
-                m = fq.recv()
-
     def xrecv(self) -> Msg | None:
-        if self.more_in:
-            m = self.fq.recv()
-            if m is None:  # the publisher vanished mid-message: nothing more comes
-                self.more_in = False
-                return None
-        else:
-            m = self.prefetched
-            if m is not None:
-                self.prefetched = None
-            else:
-                m = self._next_match()
-                if m is None:
-                    return None
-        self.more_in = bool(m.flags & MORE)
-        return m
+        return self.path.xrecv()
 
     def xhas_in(self) -> bool:
-        if self.more_in or self.prefetched is not None:
-            return True
-        m = self._next_match()
-        if m is None:
-            return False
-        self.prefetched = m
-        return True
+        return self.path.xhas_in()

@@ -56,6 +56,7 @@ from ..dist import Dist
 from ..mtrie import MTrie
 from ..pipe import Pipe
 from ..socket_base import SocketBase
+from .subscription import PublishPath
 
 #: ``pipe.tag`` value a transport sets to request an implicit subscribe-all (see above).
 SUBSCRIBE_ALL = "xpub:subscribe-all"
@@ -84,8 +85,12 @@ class XPub(SocketBase):
         self.dist = Dist()
         self.subscriptions = MTrie()
         self.verbose = False
-        self.more_out = False  # in the middle of sending a multipart message
         self.pending: deque[Msg] = deque()  # whole messages for the application, in order
+        # the per-message send is compiled (subscription.py); the fast path calls it
+        # directly unless a subclass overrides xsend
+        self.path = PublishPath(self.subscriptions, self.dist)
+        if type(self).xsend is XPub.xsend:
+            self.xsend = self.path.xsend  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ options
     def xsetsockopt(self, option: int, value: Any) -> None:
@@ -168,15 +173,7 @@ class XPub(SocketBase):
 
     # ------------------------------------------------------------------ send / recv
     def xsend(self, msg: Msg) -> bool:
-        more = bool(msg.flags & MORE)
-        dist = self.dist
-        if not self.more_out:
-            # RFC 29: binary comparison of subscriptions against the start of frame 1
-            for pipe in self.subscriptions.match(msg.data):
-                dist.match(pipe)
-        dist.send_to_matching(msg)
-        self.more_out = more
-        return True
+        return self.path.xsend(msg)
 
     def xhas_out(self) -> bool:
         return True

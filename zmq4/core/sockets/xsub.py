@@ -59,6 +59,8 @@ class XSub(SocketBase):
         self.more_out = False  # in the middle of sending a multipart message
         self.out_mode = _FORWARD
         self.resend: list[Pipe] = []  # pipes owed the subscription set after this message
+        if type(self).xrecv is XSub.xrecv:  # one frame less per message (as PULL)
+            self.xrecv = self.fq.recv  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ pipes
     def xattach_pipe(self, pipe: Pipe) -> None:
