@@ -11,6 +11,8 @@ cdef class Dist:
     cdef public Py_ssize_t matching
     cdef public bint more
     cdef public list deferred
+    cdef public Py_ssize_t skipped
+    cdef public Py_ssize_t handoffs
 
     cpdef attach(self, Pipe pipe)
     cpdef activated(self, Pipe pipe)
@@ -21,6 +23,7 @@ cdef class Dist:
     @cython.locals(arr=PipeArray)
     cpdef match(self, Pipe pipe)
     cpdef unmatch(self)
+    cpdef _hand_off(self)
     cpdef send_to_all(self, Msg msg)
     @cython.locals(arr=PipeArray, pipe=Pipe, more=bint, i=Py_ssize_t)
     cpdef send_to_matching(self, Msg msg)
