@@ -671,6 +671,76 @@ def test_codec_rejects_bad_parts_without_writing():
     assert out == bytearray(b"keep") and codec.next_nonce == 3
 
 
+def _codec_pair(key: bytes = bytes(range(32))):
+    """A client codec and the server codec that opens what it boxes."""
+    return _curve.CurveCodec(key, True, 1, 0), _curve.CurveCodec(key, False, 1, 0)
+
+
+def _big_batch():
+    """Messages whose payloads pass NOGIL_THRESHOLD together (boxed and opened without
+    the GIL), with multipart messages and parts that are not ``bytes``."""
+    msgs = []
+    for i in range(300):
+        if i % 7 == 0:
+            msgs.append([b"head%d" % i, bytearray(b"x" * i), memoryview(b"tail")])
+        else:
+            msgs.append([b"%05d" % i + bytes(59)])
+    assert sum(len(p) for m in msgs for p in m) >= _curve.NOGIL_THRESHOLD
+    return msgs
+
+
+def _bodies(wire: bytes) -> list:
+    return _codec.Decoder().decode_frames(wire)
+
+
+def test_codec_big_batch_round_trip_and_matches_frame_by_frame():
+    client, server = _codec_pair()
+    msgs = _big_batch()
+    out = bytearray(b"keep")
+    n = client.encode_messages(out, msgs)
+    assert out[:4] == b"keep" and len(out) == 4 + n
+    frames = _bodies(bytes(out[4:]))
+    assert len(frames) == sum(len(m) for m in msgs)
+    parts: list = []
+    got: list = []
+    assert server.decode_frames(frames, parts, got) == 0
+    assert parts == [] and got == [[bytes(p) for p in m] for m in msgs]
+    # the same frames opened one by one give the same payloads and flags
+    _, one = _codec_pair()
+    flat = [bytes(p) for m in msgs for p in m]
+    assert [one.unbox(body)[1] for _f, body in frames] == flat
+    assert server.peer_nonce == one.peer_nonce == len(flat)
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("tamper", "does not authenticate"),
+    ("replay", "replayed or reordered"),
+    ("short", "malformed"),
+])
+def test_codec_big_batch_bad_frame_delivers_what_came_before(fault, reason):
+    client, server = _codec_pair()
+    msgs = [[b"%05d" % i + bytes(59)] for i in range(200)]
+    out = bytearray()
+    client.encode_messages(out, msgs)
+    frames = _bodies(bytes(out))
+    bad = 120
+    body = bytearray(frames[bad][1])
+    if fault == "tamper":
+        body[40] ^= 1
+    elif fault == "replay":
+        body = bytearray(frames[3][1])
+    else:
+        body = body[:20]
+    frames[bad] = (0, bytes(body))
+    got: list = []
+    with pytest.raises(RemoteProtocolError, match=reason):
+        server.decode_frames(frames, [], got)
+    assert got == msgs[:bad]
+    assert server.failed is not None and server.peer_nonce == bad
+    with pytest.raises(RemoteProtocolError):  # the codec stays failed
+        server.decode_frames(frames[bad + 1:], [], [])
+
+
 def test_traffic_codec_before_handshake_refused():
     mech = CurveMechanism(as_server=True, secret_key=SERVER_SECRET)
     with pytest.raises(RuntimeError):

@@ -13,8 +13,10 @@ Owns (RFC 25 §MESSAGE, RFC 26 §Nonces; spec §5.6, §6.4, §9 #1191):
 * ``CurveCodec``: every traffic frame after the handshake as a CURVE MESSAGE,
   boxed/unboxed with the connection's precomputed key, batched so that one Python call
   handles a whole send or receive batch. No Python call per frame: libsodium is
-  reached through the function pointers of ``zmq4._sodium``. Frames of at least
-  ``NOGIL_THRESHOLD`` bytes are copied and (un)boxed with the GIL released.
+  reached through the function pointers of ``zmq4._sodium``. A batch of at least
+  ``NOGIL_THRESHOLD`` payload bytes is (un)boxed with the GIL released: every Python
+  object it needs (the parts, pinned; the payloads it decrypts into, made beforehand)
+  is in hand before, and the results are handed out after, in wire order.
 
 Wire form of one MESSAGE, carried in a ZMTP *data* frame (flags 0x00, or 0x02 = LONG
 when the body exceeds 255 bytes, never MORE/COMMAND — as every libzmq sends it):
@@ -37,8 +39,11 @@ from cpython.bytearray cimport PyByteArray_GET_SIZE, PyByteArray_Resize
 from cpython.buffer cimport (
     PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE,
 )
-from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GetSlice
+from cpython.list cimport (
+    PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE, PyList_GetSlice,
+)
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from cpython.sequence cimport (
     PySequence_Fast, PySequence_Fast_GET_SIZE, PySequence_Fast_GET_ITEM,
 )
@@ -56,8 +61,12 @@ cdef extern from "Python.h":
     int _PyBytes_Resize(PyObject** o, Py_ssize_t n)
     void PyObject_GC_UnTrack(void* o)
 
-#: Frames whose payload is at least this many bytes are (un)boxed with the GIL released.
-NOGIL_THRESHOLD = 1 << 15
+#: A batch (one ``encode_messages`` or ``decode_frames`` call) carrying at least this
+#: many payload bytes is (un)boxed with the GIL released: the crypto of one connection
+#: then runs beside the application's threads (a 64-byte message costs about as much
+#: crypto as the rest of its way through zmq4), while a small batch does not pay for
+#: giving the GIL up and taking it back.
+NOGIL_THRESHOLD = 4096
 #: Bytes a MESSAGE adds around a payload: name (8) + short nonce (8) + MAC (16) + flags (1).
 MESSAGE_OVERHEAD = 33
 
@@ -69,10 +78,25 @@ cdef enum:
     _INNER_COMMAND = 0x02
     _OVERHEAD = 33
     _MAC = 16
-    _NOGIL = 1 << 15
-    _STACK_PLAIN = 2048
+    _NOGIL = 4096
 
 cdef const unsigned char* _MESSAGE = b"\x07MESSAGE"
+
+# One frame of a batch: where its bytes are and, boxing, its inner flags; unboxing,
+# the payload object the plaintext goes to (made before the GIL is released).
+cdef struct _Frame:
+    const unsigned char* p
+    Py_ssize_t n
+    unsigned char inner
+    PyObject* payload
+    unsigned char* dst  # the payload object's bytes
+
+# Why unboxing a batch stopped before its end (the frame's index is kept beside it).
+cdef enum:
+    _OK = 0
+    _MALFORMED = 1
+    _REPLAYED = 2
+    _FORGED = 3
 
 
 # ---------------------------------------------------------------------------
@@ -354,13 +378,14 @@ cdef class CurveCodec:
             raise LocalProtocolError("CURVE short nonces exhausted: the connection must end")
         return 0
 
-    cdef unsigned char* _box_into(self, unsigned char* w, const unsigned char* data,
-                                  Py_ssize_t n, unsigned char inner) except NULL:
-        """Write one ZMTP frame holding a MESSAGE for ``data[:n]`` at ``w``."""
+    cdef unsigned char* _seal(self, unsigned char* w, const unsigned char* data,
+                              Py_ssize_t n, unsigned char inner) noexcept nogil:
+        """Write one ZMTP frame holding a MESSAGE for ``data[:n]`` at ``w``; returns
+        the end of what it wrote, or NULL if libsodium failed. C memory only: runs with
+        or without the GIL (the caller pins ``data`` and ``w``)."""
         cdef Py_ssize_t body = n + _OVERHEAD
         cdef unsigned char nonce[24]
         cdef unsigned char* ct
-        cdef int rc
         if body <= 255:
             w[0] = 0
             w[1] = <unsigned char>body
@@ -376,31 +401,48 @@ cdef class CurveCodec:
         self._next += 1
         ct = w + 32
         ct[0] = inner
+        if n:
+            memcpy(ct + 1, data, n)
+        if na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key) != 0:
+            return NULL
+        return ct + 1 + n
+
+    cdef unsigned char* _box_into(self, unsigned char* w, const unsigned char* data,
+                                  Py_ssize_t n, unsigned char inner) except NULL:
+        """``_seal`` for one frame, without the GIL if it is big."""
+        cdef unsigned char* end
         if n >= _NOGIL:
             with nogil:
-                memcpy(ct + 1, data, n)
-                rc = na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key)
+                end = self._seal(w, data, n, inner)
         else:
-            if n:
-                memcpy(ct + 1, data, n)
-            rc = na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key)
-        if rc != 0:
+            end = self._seal(w, data, n, inner)
+        if end == NULL:
             raise RuntimeError("crypto_box_detached_afternm failed")
-        return ct + 1 + n
+        return end
+
+    cdef unsigned char* _seal_all(self, unsigned char* w, const _Frame* fr,
+                                  Py_ssize_t count) noexcept nogil:
+        cdef Py_ssize_t k
+        for k in range(count):
+            w = self._seal(w, fr[k].p, fr[k].n, fr[k].inner)
+            if w == NULL:
+                return NULL
+        return w
 
     def encode_messages(self, bytearray out not None, messages):
         """Append every part of every message (a sequence of sequences of bytes-like
         parts) as MESSAGE frames to ``out``."""
         cdef object outer = PySequence_Fast(messages, "messages must be a sequence")
         cdef Py_ssize_t nmsg = PySequence_Fast_GET_SIZE(outer)
-        cdef Py_ssize_t i, j, nparts, total = 0, old
+        cdef Py_ssize_t i, j, k, nparts, total = 0, written = 0, payload = 0, old
+        cdef Py_ssize_t others = 0, nviews = 0
         cdef uint64_t frames = 0
         cdef object seq, part
         cdef list seqs = PyList_New(0)
-        cdef Py_buffer oview, pview
+        cdef Py_buffer oview
+        cdef Py_buffer* views = NULL
+        cdef _Frame* fr = NULL
         cdef unsigned char* w
-        cdef unsigned char* end
-        cdef unsigned char inner
         # pass 1: validate and size everything before touching ``out``
         for i in range(nmsg):
             msg = <object>PySequence_Fast_GET_ITEM(outer, i)
@@ -411,42 +453,63 @@ cdef class CurveCodec:
             if nparts == 0:
                 raise ValueError("a message needs at least one part")
             for j in range(nparts):
-                total += _frame_size(_buffer_len(<object>PySequence_Fast_GET_ITEM(seq, j)))
+                part = <object>PySequence_Fast_GET_ITEM(seq, j)
+                if not PyBytes_CheckExact(part):
+                    others += 1
+                total += _frame_size(_buffer_len(part))
             frames += <uint64_t>nparts
             seqs.append(seq)
         if total == 0:
             return 0
         self._reserve(frames)
-        old = PyByteArray_GET_SIZE(out)
-        PyByteArray_Resize(out, old + total)
-        # pin ``out`` (a resize from another thread fails instead of crashing while
-        # the GIL is released around big frames)
-        PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+        fr = <_Frame*>PyMem_Malloc(frames * sizeof(_Frame))
+        if others:
+            views = <Py_buffer*>PyMem_Malloc(others * sizeof(Py_buffer))
+        if fr == NULL or (others and views == NULL):
+            PyMem_Free(fr)
+            PyMem_Free(views)
+            raise MemoryError()
         try:
-            w = <unsigned char*>oview.buf + old
+            # pass 2, with the GIL: where every part's bytes are (buffers pinned)
+            k = 0
             for seq in seqs:
                 nparts = PySequence_Fast_GET_SIZE(seq)
                 for j in range(nparts):
                     part = <object>PySequence_Fast_GET_ITEM(seq, j)
-                    inner = _INNER_MORE if j + 1 < nparts else 0
                     if PyBytes_CheckExact(part):
-                        w = self._box_into(w, <const unsigned char*>PyBytes_AS_STRING(part),
-                                           PyBytes_GET_SIZE(part), inner)
+                        fr[k].p = <const unsigned char*>PyBytes_AS_STRING(part)
+                        fr[k].n = PyBytes_GET_SIZE(part)
                     else:
-                        PyObject_GetBuffer(part, &pview, PyBUF_SIMPLE)
-                        try:
-                            w = self._box_into(w, <const unsigned char*>pview.buf,
-                                               pview.len, inner)
-                        finally:
-                            PyBuffer_Release(&pview)
-            end = <unsigned char*>oview.buf + old + total
-            if w != end:
+                        PyObject_GetBuffer(part, &views[nviews], PyBUF_SIMPLE)
+                        fr[k].p = <const unsigned char*>views[nviews].buf
+                        fr[k].n = views[nviews].len
+                        nviews += 1
+                    fr[k].inner = _INNER_MORE if j + 1 < nparts else 0
+                    written += _frame_size(fr[k].n)
+                    payload += fr[k].n
+                    k += 1
+            if written != total:
                 raise RuntimeError("a message part changed size while being encoded")
-        except BaseException:
+            old = PyByteArray_GET_SIZE(out)
+            PyByteArray_Resize(out, old + total)
+            # pin ``out`` (a resize from another thread fails instead of crashing while
+            # the GIL is released)
+            PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+            # pass 3: box them all, without the GIL if the batch is big enough
+            if payload >= _NOGIL:
+                with nogil:
+                    w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
+            else:
+                w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
             PyBuffer_Release(&oview)
-            PyByteArray_Resize(out, old)
-            raise
-        PyBuffer_Release(&oview)
+            if w == NULL:
+                PyByteArray_Resize(out, old)
+                raise RuntimeError("crypto_box_detached_afternm failed")
+        finally:
+            for i in range(nviews):
+                PyBuffer_Release(&views[i])
+            PyMem_Free(views)
+            PyMem_Free(fr)
         return total
 
     def encode_command(self, bytearray out not None, body):
@@ -496,64 +559,61 @@ cdef class CurveCodec:
         self._error = RemoteProtocolError(reason)
         raise self._error
 
-    cdef object _unbox(self, const unsigned char* p, Py_ssize_t n, unsigned char* flags):
-        """Authenticate and decrypt one MESSAGE body; returns the payload (bytes)."""
+    cdef int _open(self, const unsigned char* p, Py_ssize_t n, unsigned char* plain,
+                   unsigned char* inner) noexcept nogil:
+        """Authenticate and decrypt one MESSAGE body ``p[:n]`` into ``plain`` (``n - 32``
+        bytes: the inner flags, then the payload) and advance the peer's nonce; returns
+        ``_OK``, or why the frame is refused (``_raise_open`` words it). C memory only:
+        runs with or without the GIL."""
         cdef uint64_t nonce_value
         cdef unsigned char nonce[24]
-        cdef unsigned char plain[_STACK_PLAIN]
-        cdef Py_ssize_t clen
-        cdef PyObject* res
-        cdef unsigned char* rp
-        cdef unsigned char fl = 0
-        cdef int rc
-        if self._error is not None:
-            raise self._error
         # RFC 25 §MESSAGE: "MESSAGE" + short nonce (8) + box of at least flags + MAC.
         if n < _OVERHEAD or memcmp(p, _MESSAGE, 8) != 0:
-            self._fail("CURVE: expected a MESSAGE command, got a malformed %d-byte frame" % n)
+            return _MALFORMED
         nonce_value = _get_be64(p + 8)
         # RFC 26 §Nonces (spec §9 #1191): strictly increasing, else replay -> close.
         if nonce_value <= self._peer:
-            self._fail("CURVE: MESSAGE short nonce %d is not greater than the last one (%d): "
-                       "replayed or reordered" % (nonce_value, self._peer))
+            return _REPLAYED
         memcpy(nonce, self._rprefix, 16)
         memcpy(nonce + 16, p + 8, 8)
-        clen = n - 32
-        if clen <= _STACK_PLAIN:
-            rc = na.crypto_box_open_detached_afternm(plain, p + 32, p + 16, clen, nonce,
-                                                     self._key)
-            if rc != 0:
-                self._fail("CURVE: MESSAGE box does not authenticate (tampered or wrong key)")
-            flags[0] = plain[0]
-            payload = PyBytes_FromStringAndSize(<const char*>plain + 1, clen - 1)
-        else:
-            res = _bytes_new(NULL, clen)
-            if res == NULL:
-                raise MemoryError()
-            rp = <unsigned char*>_bytes_ptr(res)
-            if clen >= _NOGIL:
-                with nogil:
-                    rc = na.crypto_box_open_detached_afternm(rp, p + 32, p + 16, clen,
-                                                             nonce, self._key)
-                    if rc == 0:
-                        fl = rp[0]
-                        memmove(rp, rp + 1, clen - 1)
-            else:
-                rc = na.crypto_box_open_detached_afternm(rp, p + 32, p + 16, clen, nonce,
-                                                         self._key)
-                if rc == 0:
-                    fl = rp[0]
-                    memmove(rp, rp + 1, clen - 1)
-            if rc != 0:
-                Py_XDECREF(res)
-                self._fail("CURVE: MESSAGE box does not authenticate (tampered or wrong key)")
-            flags[0] = fl
-            if _PyBytes_Resize(&res, clen - 1) < 0:
-                raise MemoryError()
-            payload = <object>res
-            Py_XDECREF(res)
+        if na.crypto_box_open_detached_afternm(plain, p + 32, p + 16, n - 32, nonce,
+                                               self._key) != 0:
+            return _FORGED
+        inner[0] = plain[0]
         self._peer = nonce_value
-        return payload
+        return _OK
+
+    cdef int _raise_open(self, int why, const unsigned char* p, Py_ssize_t n) except -1:
+        if why == _MALFORMED:
+            self._fail("CURVE: expected a MESSAGE command, got a malformed %d-byte frame" % n)
+        if why == _REPLAYED:
+            self._fail("CURVE: MESSAGE short nonce %d is not greater than the last one (%d): "
+                       "replayed or reordered" % (_get_be64(p + 8), self._peer))
+        self._fail("CURVE: MESSAGE box does not authenticate (tampered or wrong key)")
+        return -1
+
+    cdef object _unbox(self, const unsigned char* p, Py_ssize_t n, unsigned char* flags):
+        """Authenticate and decrypt one MESSAGE body; returns the payload (bytes)."""
+        cdef unsigned char* plain
+        cdef int why
+        if self._error is not None:
+            raise self._error
+        if n < _OVERHEAD:
+            self._raise_open(_MALFORMED, p, n)
+        plain = <unsigned char*>PyMem_Malloc(n - 32)
+        if plain == NULL:
+            raise MemoryError()
+        try:
+            if n >= _NOGIL:
+                with nogil:
+                    why = self._open(p, n, plain, flags)
+            else:
+                why = self._open(p, n, plain, flags)
+            if why != _OK:
+                self._raise_open(why, p, n)
+            return PyBytes_FromStringAndSize(<const char*>plain + 1, n - 33)
+        finally:
+            PyMem_Free(plain)
 
     def unbox(self, body):
         """``(flags, payload)`` of one MESSAGE body; ZMTP flags (MORE=1, COMMAND=4)."""
@@ -566,15 +626,38 @@ cdef class CurveCodec:
             PyBuffer_Release(&view)
         return _zmtp_flags(inner), payload
 
+    cdef Py_ssize_t _open_all(self, _Frame* fr, Py_ssize_t count, unsigned char* plain,
+                              int* why) noexcept nogil:
+        """``_open`` every frame into its payload object, in order; returns how many
+        were opened (all, or up to the first refused, whose reason is left in ``why``)."""
+        cdef Py_ssize_t i
+        for i in range(count):
+            why[0] = self._open(fr[i].p, fr[i].n, plain, &fr[i].inner)
+            if why[0] != _OK:
+                return i
+            memcpy(fr[i].dst, plain + 1, fr[i].n - _OVERHEAD)
+        return count
+
     def decode_frames(self, list frames not None, list parts not None, list out not None):
         """Unbox received ``(flags, body)`` wire frames into ``out`` (see the class doc);
         returns the number of command items appended."""
-        cdef Py_ssize_t i, count = len(frames)
+        cdef Py_ssize_t i, count = len(frames), others = 0, nviews = 0
+        cdef Py_ssize_t opened, biggest = 0, total = 0
+        cdef int why = _OK
         cdef object item, body, payload
-        cdef unsigned char inner = 0
+        cdef unsigned char inner
         cdef list msg
-        cdef Py_buffer view
+        cdef _Frame* fr = NULL
+        cdef Py_buffer* views = NULL
+        cdef unsigned char* plain = NULL
+        cdef object error = None
+        cdef list bodies
+        if self._error is not None:
+            raise self._error
         self.commands = 0
+        if count == 0:
+            return 0
+        bodies = PyList_New(count)
         for i in range(count):
             item = frames[i]
             if PyTuple_CheckExact(item) and PyTuple_GET_SIZE(item) == 2:
@@ -583,33 +666,89 @@ cdef class CurveCodec:
                 body = item[1]
             # RFC 25: the wire frame's own flags carry nothing (libzmq sends 0x00/0x02);
             # MORE and COMMAND travel inside the box.
-            if PyBytes_CheckExact(body):
-                payload = self._unbox(<const unsigned char*>PyBytes_AS_STRING(body),
-                                      PyBytes_GET_SIZE(body), &inner)
+            if not PyBytes_CheckExact(body):
+                others += 1
+            Py_INCREF(body)
+            PyList_SET_ITEM(bodies, i, body)
+        fr = <_Frame*>PyMem_Malloc(count * sizeof(_Frame))
+        if others:
+            views = <Py_buffer*>PyMem_Malloc(others * sizeof(Py_buffer))
+        if fr == NULL or (others and views == NULL):
+            PyMem_Free(fr)
+            PyMem_Free(views)
+            raise MemoryError()
+        for i in range(count):
+            fr[i].payload = NULL
+        try:
+            # pass 1, with the GIL: where each body is (pinned), and a payload object for
+            # it to be decrypted into
+            for i in range(count):
+                body = <object>PyList_GET_ITEM(bodies, i)
+                if PyBytes_CheckExact(body):
+                    fr[i].p = <const unsigned char*>PyBytes_AS_STRING(body)
+                    fr[i].n = PyBytes_GET_SIZE(body)
+                else:
+                    PyObject_GetBuffer(body, &views[nviews], PyBUF_SIMPLE)
+                    fr[i].p = <const unsigned char*>views[nviews].buf
+                    fr[i].n = views[nviews].len
+                    nviews += 1
+                if fr[i].n < _OVERHEAD:
+                    break  # refused when reached: nothing after it is opened
+                fr[i].payload = _bytes_new(NULL, fr[i].n - _OVERHEAD)
+                if fr[i].payload == NULL:
+                    raise MemoryError()
+                fr[i].dst = <unsigned char*>_bytes_ptr(fr[i].payload)
+                if fr[i].n - 32 > biggest:
+                    biggest = fr[i].n - 32
+                total += fr[i].n
+            plain = <unsigned char*>PyMem_Malloc(biggest if biggest else 1)
+            if plain == NULL:
+                raise MemoryError()
+            # pass 2: open them all, without the GIL if the batch is big enough
+            if total >= _NOGIL:
+                with nogil:
+                    opened = self._open_all(fr, count, plain, &why)
             else:
-                PyObject_GetBuffer(body, &view, PyBUF_SIMPLE)
+                opened = self._open_all(fr, count, plain, &why)
+            # pass 3, with the GIL: hand the payloads out in wire order
+            for i in range(opened):
+                payload = <object>fr[i].payload
+                Py_XDECREF(fr[i].payload)
+                fr[i].payload = NULL
+                inner = fr[i].inner
+                if inner & _INNER_COMMAND:
+                    # libzmq 4.2+: PING/PONG/SUBSCRIBE/CANCEL travel boxed with COMMAND set.
+                    out.append(payload)
+                    self.commands += 1
+                elif inner & _INNER_MORE:
+                    parts.append(payload)
+                elif PyList_GET_SIZE(parts) == 0:
+                    msg = PyList_New(1)
+                    Py_INCREF(payload)
+                    PyList_SET_ITEM(msg, 0, payload)
+                    PyObject_GC_UnTrack(<void*>msg)
+                    out.append(msg)
+                else:
+                    parts.append(payload)
+                    msg = PyList_GetSlice(parts, 0, PyList_GET_SIZE(parts))
+                    del parts[:]
+                    PyObject_GC_UnTrack(<void*>msg)
+                    out.append(msg)
+            if opened < count:
                 try:
-                    payload = self._unbox(<const unsigned char*>view.buf, view.len, &inner)
-                finally:
-                    PyBuffer_Release(&view)
-            if inner & _INNER_COMMAND:
-                # libzmq 4.2+: PING/PONG/SUBSCRIBE/CANCEL travel boxed with COMMAND set.
-                out.append(payload)
-                self.commands += 1
-            elif inner & _INNER_MORE:
-                parts.append(payload)
-            elif PyList_GET_SIZE(parts) == 0:
-                msg = PyList_New(1)
-                Py_INCREF(payload)
-                PyList_SET_ITEM(msg, 0, payload)
-                PyObject_GC_UnTrack(<void*>msg)
-                out.append(msg)
-            else:
-                parts.append(payload)
-                msg = PyList_GetSlice(parts, 0, PyList_GET_SIZE(parts))
-                del parts[:]
-                PyObject_GC_UnTrack(<void*>msg)
-                out.append(msg)
+                    self._raise_open(why, fr[opened].p, fr[opened].n)
+                except RemoteProtocolError as e:
+                    error = e
+        finally:
+            for i in range(count):
+                Py_XDECREF(fr[i].payload)
+            for i in range(nviews):
+                PyBuffer_Release(&views[i])
+            PyMem_Free(views)
+            PyMem_Free(fr)
+            PyMem_Free(plain)
+        if error is not None:
+            raise error
         return self.commands
 
 
