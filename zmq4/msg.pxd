@@ -8,6 +8,7 @@ cdef class Msg:
     cdef public int flags
     cdef public object owner
 
+    @cython.locals(m=Msg)
     cpdef Msg copy(self)
 
 cdef extern from "Python.h":

@@ -55,6 +55,8 @@ class Msg:
         self.data = data
         self.flags = flags
         self.owner = owner
+        if owner is None and type(data) is bytes:
+            untrack(self)
 
     @property
     def more(self) -> bool:
@@ -70,7 +72,13 @@ class Msg:
 
     def copy(self) -> Msg:
         """A frame sharing this payload (no byte copy)."""
-        return Msg(self.data, self.flags, self.owner)
+        m = Msg.__new__(Msg)
+        m.data = d = self.data
+        m.flags = self.flags
+        m.owner = o = self.owner
+        if o is None and type(d) is bytes:
+            untrack(m)
+        return m
 
     def __repr__(self) -> str:
         return f"Msg({self.bytes()[:32]!r}{'...' if self.size > 32 else ''}, flags={self.flags})"
@@ -78,7 +86,8 @@ class Msg:
 
 def frame(data: Any, flags: int = 0) -> Msg:
     """``Msg(data, flags)`` without an owner, minus the constructor's argument parsing.
-    A frame of ``bytes`` is left out of the cycle collector (``untrack``)."""
+    Like every ``Msg`` of ``bytes`` without an owner (made here, by the constructor or by
+    ``copy``), it is left out of the cycle collector (``untrack``)."""
     m = Msg.__new__(Msg)
     m.data = data
     m.flags = flags

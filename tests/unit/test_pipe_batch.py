@@ -71,7 +71,7 @@ def test_hot_path_frames_stay_off_the_cycle_collector_and_cycles_still_collect()
     import weakref
 
     import zmq4
-    from zmq4.msg import frame
+    from zmq4.msg import Msg, PayloadOwner, frame
 
     a, b = pipepair(RecordingSink(), RecordingSink(), 0, 0)
     a.write_messages([[b"x"], [b"y1", b"y2"]], 0)
@@ -82,6 +82,11 @@ def test_hot_path_frames_stay_off_the_cycle_collector_and_cycles_still_collect()
     assert batch == [[b"z"]] and not gc.is_tracked(batch[0])
     assert not gc.is_tracked(frame(b"plain"))
     assert gc.is_tracked(frame(bytearray(b"mutable")))
+    # the constructor and copy (a PUB's frame for each subscriber) follow the same rule
+    owner = PayloadOwner(lambda: None)
+    assert not gc.is_tracked(Msg(b"plain")) and not gc.is_tracked(Msg(b"plain").copy())
+    assert gc.is_tracked(Msg(b"owned", 0, owner)) and gc.is_tracked(Msg(b"o", 0, owner).copy())
+    assert gc.is_tracked(Msg(bytearray(b"m"))) and gc.is_tracked(Msg(bytearray(b"m")).copy())
 
     class Buffer(bytearray):
         frame: object = None
