@@ -1,7 +1,8 @@
 """Recv-through (zmq4.io.session): a REQ or REP blocked in a recv on its one tcp/ipc
-connection, alone on its I/O thread, reads the answer in its own thread instead of
-having the I/O thread read it and wake it. What must hold: it engages there and not when
-the I/O thread serves other connections too; every way out of the wait (an answer, a
+connection reads the answer in its own thread instead of having the I/O thread read it
+and wake it. What must hold: it engages, alone on its I/O thread and with the I/O thread
+serving other connections too (both ends in one process); every way out of the wait (an
+answer, a
 timeout, a signal handler raising, the peer going away, the context shutting down) leaves
 the connection watched by the I/O thread again, so nothing is lost or stuck; large
 answers arrive whole.
@@ -84,22 +85,28 @@ def test_the_waiting_thread_reads_its_answers(contexts: Any, transport: str) -> 
     assert reads.count(me) >= 25, f"read by this thread {reads.count(me)} of {len(reads)}"
 
 
-def test_not_with_other_connections_on_the_io_thread(context: zmq4.Context) -> None:
-    """Both ends in one context: one I/O thread serves both connections, so the I/O thread
-    reads every answer (recv-through is measured slower there)."""
+def test_also_with_other_connections_on_the_io_thread(context: zmq4.Context) -> None:
+    """Both ends in one context: one I/O thread serves both connections, and the thread
+    waiting for an answer still reads it (their reads take turns with the I/O thread's);
+    the answers arrive intact and in order."""
     server = _socket(context, zmq4.REP)
     client = _socket(context, zmq4.REQ)
     server.bind("tcp://127.0.0.1:*")
     client.connect(server.getsockopt_string(zmq4.LAST_ENDPOINT))
     _connected(server, client)
+    assert support.engine_of(client).io is support.engine_of(server).io
     reads = support.spy_reads(support.engine_of(client))
-    t = threading.Thread(target=lambda: [server.send(server.recv()) for _ in range(20)])
+    rounds = 50
+    t = threading.Thread(target=lambda: [server.send(server.recv()) for _ in range(rounds)])
     t.start()
-    for i in range(20):
+    for i in range(rounds):
         client.send(b"%d" % i)
         assert client.recv() == b"%d" % i
     t.join(30)
-    assert reads and threading.get_ident() not in reads
+    me = threading.get_ident()
+    # how often depends on scheduling (an answer that arrives before its waiter waits,
+    # or while the I/O thread is busy, is the loop's to read); under the old rule, never
+    assert reads.count(me) >= rounds // 10, f"read by this thread {reads.count(me)} of {len(reads)}"
 
 
 def _later(delay: float, fn: Callable[[], Any]) -> threading.Thread:

@@ -15,16 +15,16 @@ Rules:
   hand-off less per message, which is most of a round trip's latency. There is nothing to
   batch on such sockets; streaming types keep the I/O thread's batched writes.
 - Recv-through, the same for the answer: when such a socket with this one connection
-  blocks in a recv and the connection is the only one its I/O thread serves, the
-  socket's thread takes the connection's fd out of the loop's epoll set (EPOLLET, no
-  EPOLLIN: nothing to report but a hang-up), waits on it and on its mailbox together
-  (``wait_through``), then, as the I/O thread (``borrow_wait``; signals held as above),
-  reads what came and hands the fd back (``_rearm``). Nothing wakes the I/O thread for
-  the answer: one thread hand-off less again. Every way out of the wait ends with the fd
-  back in the loop; one that cannot borrow (a signal handler raised, the thread closed)
-  posts the hand-back to the I/O thread. With other connections on the same I/O thread
-  (both ends in one process, in particular) it is not used: the threads then contend
-  for the I/O thread and the GIL, which measured slower than the I/O thread's read.
+  blocks in a recv while its I/O thread is idle, the socket's thread takes the
+  connection's fd out of the loop's epoll set (EPOLLET, no EPOLLIN: nothing to report
+  but a hang-up), waits on it and on its mailbox together (``wait_through``), then, as
+  the I/O thread (``borrow_wait``; signals held as above), reads what came and hands the
+  fd back (``_rearm``). Nothing wakes the I/O thread for the answer: one thread hand-off
+  less again. Every way out of the wait ends with the fd back in the loop; one that
+  cannot borrow (a signal handler raised, the thread closed) posts the hand-back to the
+  I/O thread. The I/O thread keeps serving its other connections meanwhile, and several
+  threads may wait through on one I/O thread (both ends of a REQ/REP pair in one
+  process, in particular): their reads take turns with the I/O thread's (``busy``).
 - Read-on-loop, the same for an event loop (zmq4.asyncio): while such a socket with this
   one connection has a recv waiting on a loop, the loop reads the connection in place of
   the I/O thread (``lend_reads``: EPOLLIN leaves the I/O thread's mask, ``engine.lent``;
@@ -161,7 +161,7 @@ class Session:
         io = self.io
         if engine is not None and engine.lent:  # (take_back, inline: this is per recv)
             self.unlend(engine)  # lent to a loop that may not be running (stopped mid-recv)
-        if (not self._send_through or engine is None or io.load != 1 or io.busy.locked()
+        if (not self._send_through or engine is None or io.busy.locked()
                 or not io.borrow()):
             return False
         try:
