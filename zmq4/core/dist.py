@@ -18,9 +18,9 @@ deactivated and skipped until its reader makes room; while it is, every HANDOFF_
 messages skipped hand off again, since a reader that missed the first window (busy
 writing the previous batch) would otherwise wait a switch interval while the sender drops
 everything: one subscriber received 0.55-0.9 M msg/s with one hand-off per fill and
-1.1-1.3 M with the repeats (64 B, tcp, two processes). At most HANDOFF_RETRIES repeats
-follow one another until some pipe regains room, so a reader that does not read (a
-stopped subscriber) costs a few hand-offs, not one per HANDOFF_SKIPS forever. Dist runs
+1.1-1.3 M with the repeats (64 B, tcp, two processes). At most HANDOFF_RETRIES hand-offs
+(the first one included) happen until some pipe regains room, so a reader that does not
+read (a stopped subscriber) costs a few, not one per HANDOFF_SKIPS forever. Dist runs
 only in the caller's thread, never an I/O thread.
 
 Compiled by Cython in pure-Python mode (``dist.pxd``); works the same interpreted.
@@ -41,7 +41,8 @@ HANDOFF_S = 50e-6
 #: While a full pipe waits for its reader: hand off again after this many messages
 #: skipped for it ...
 HANDOFF_SKIPS = 256
-#: ... at most this many times, until a pipe regains room (a reader that does not read).
+#: ... at most this many hand-offs in all (the one at the fill included) until a pipe
+#: regains room (a reader that does not read costs no more).
 HANDOFF_RETRIES = 8
 
 

@@ -1,0 +1,88 @@
+"""zmq4.core.dist: fan-out never blocks; a pipe without room is skipped for whole
+messages; the GIL hand-offs that let a full pipe's reader run stay bounded when that
+reader does not read (a stopped subscriber costs a few, not a share of the sender)."""
+
+from __future__ import annotations
+
+import pytest
+from support import RecordingSink
+
+from zmq4.core import dist as dist_module
+from zmq4.core.dist import Dist
+from zmq4.core.pipe import Pipe, pipepair
+from zmq4.msg import MORE, Msg
+
+HWM = 10
+
+
+@pytest.fixture
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the sender's GIL hand-offs instead of sleeping."""
+    calls: list[int] = []
+    monkeypatch.setattr(dist_module, "_hand_off", lambda: calls.append(1))
+    return calls
+
+
+def outbound(d: Dist) -> tuple[Pipe, Pipe]:
+    """A pipe whose writing end is attached to ``d``: (writing end, reading end)."""
+    writer, reader = pipepair(RecordingSink(), RecordingSink(), HWM, HWM)
+    d.attach(writer)
+    return writer, reader
+
+
+def drain(reader: Pipe) -> list[bytes]:
+    got = []
+    while (m := reader.read()) is not None:
+        got.append(m.bytes())
+    return got
+
+
+def publish(d: Dist, subscribers: list[Pipe], *parts: bytes) -> None:
+    """One message sent as a PUB does: every subscriber's pipe matched, then the frames."""
+    for pipe in subscribers:
+        d.match(pipe)
+    for i, part in enumerate(parts):
+        d.send_to_matching(Msg(part, MORE if i + 1 < len(parts) else 0))
+
+
+def test_a_reader_that_never_reads_costs_a_bounded_number_of_hand_offs(
+        hand_offs: list[int]) -> None:
+    d = Dist()
+    writer, reader = outbound(d)
+    for i in range(20 * dist_module.HANDOFF_SKIPS):
+        publish(d, [writer], b"%d" % i)  # never blocks, never raises
+    # one when the pipe filled, repeats while it stays full, then none however long
+    assert len(hand_offs) == dist_module.HANDOFF_RETRIES
+    assert drain(reader) == [b"%d" % i for i in range(HWM)]
+
+
+def test_hand_offs_resume_once_the_pipe_regains_room(hand_offs: list[int]) -> None:
+    d = Dist()
+    writer, reader = outbound(d)
+    sent = 0
+    for _ in range(2):
+        # HWM fit, the next one fills the pipe, then 2 * HANDOFF_SKIPS are skipped
+        for _ in range(HWM + 1 + 2 * dist_module.HANDOFF_SKIPS):
+            publish(d, [writer], b"%d" % sent)
+            sent += 1
+        assert len(drain(reader)) == HWM
+        d.activated(writer)  # what the reader's activate_write makes the socket do
+    # each fill hands off once, then again after each HANDOFF_SKIPS messages skipped:
+    # the regained room allowed the second round its hand-offs again
+    assert len(hand_offs) == 2 * (1 + 2)
+
+
+def test_a_full_pipe_skips_whole_messages_and_others_still_get_them(
+        hand_offs: list[int]) -> None:
+    d = Dist()
+    full_writer, full = outbound(d)
+    live_writer, live = outbound(d)
+    got_live: list[bytes] = []
+    for i in range(3 * HWM):
+        publish(d, [full_writer, live_writer], b"head%d" % i, b"tail%d" % i)
+        got_live += drain(live)  # this reader keeps up
+        d.activated(live_writer)
+    whole = [x for i in range(3 * HWM) for x in (b"head%d" % i, b"tail%d" % i)]
+    assert got_live == whole
+    got_full = drain(full)  # the messages that fitted, each whole, in order
+    assert got_full and got_full == whole[:len(got_full)] and len(got_full) % 2 == 0
