@@ -46,7 +46,8 @@ from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy, memset
 
 from zmq4.core.fastpath cimport recv as _recv_frame
-from zmq4.core.fastpath cimport recv_ready
+from zmq4.core.fastpath cimport bound_owner, recv_ready
+from zmq4.core.lb cimport LB
 from zmq4.core.sockcore cimport SocketCore
 from zmq4.msg cimport Msg, frame
 
@@ -621,9 +622,11 @@ cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
     cdef uint32_t more
     cdef Py_ssize_t lost = 0
     cdef Msg m
+    cdef LB lb
     if head == tail:
         return
     xsend = None if sock.closed else sock.xsend
+    lb = bound_owner(xsend, LB, "send")  # PUSH, DEALER: LB.send, called in C
     while tail != head:
         fr = &f.out[tail & (ZMQ4_FAST_SLOTS - 1)]
         more = fr.more
@@ -631,7 +634,7 @@ cdef void _drain_out(zmq4_fast_t *f, object sock) noexcept:
             try:
                 m = frame(PyBytes_FromStringAndSize(<char *>zmq4_frame_data(fr), fr.size),
                           _MORE_FLAG if more else 0)
-                if not xsend(m):
+                if not (lb.send(m) if lb is not None else xsend(m)):
                     lost += 1
             except BaseException as exc:
                 _fastlog.warning("zmq4: a queued frame for %r was lost: %s", sock, exc)

@@ -3,6 +3,7 @@ cimport cython
 from zmq4.msg cimport Msg, frame, payload_size
 from zmq4.core.sockcore cimport SocketCore
 from zmq4.core.mailbox cimport Mailbox
+from zmq4.core.fq cimport FQ
 
 cdef int _MORE
 cdef int _SNDMORE
@@ -28,8 +29,9 @@ cpdef Msg recv_wait(SocketCore sock, int flags)
 cpdef bint send_nowait(SocketCore sock, Msg frame, int flags) except -1
 @cython.locals(m=Msg)
 cpdef Msg recv_nowait(SocketCore sock)
-@cython.locals(out=list, m=Msg, total=Py_ssize_t)
+@cython.locals(out=list, m=Msg, total=Py_ssize_t, fq=FQ)
 cpdef list recv_ready(SocketCore sock, Py_ssize_t max_frames, Py_ssize_t max_bytes)
+cpdef object bound_owner(object method, type cls, str name)
 cpdef send(SocketCore sock, Msg frame, int flags=*)
 @cython.locals(m=Msg)
 cpdef Msg recv(SocketCore sock, int flags=*)

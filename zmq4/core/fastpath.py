@@ -29,6 +29,7 @@ from .. import zmq_h as _C
 from ..errors import ZMQError
 from ..msg import MORE as _MORE
 from ..msg import Msg, frame, payload_size
+from .fq import FQ
 
 _SNDMORE = _C.SNDMORE  # a C int when compiled
 _DONTWAIT = _C.DONTWAIT
@@ -205,17 +206,28 @@ def recv_ready(sock: Any, max_frames: int, max_bytes: int) -> list[Msg]:
     if m is None:
         return out
     xrecv = sock.xrecv
+    fq = bound_owner(xrecv, FQ, "recv")  # PULL, DEALER, XSUB: FQ.recv, called in C
     total = 0
     while True:
         out.append(m)
         total += payload_size(m.data)
         if len(out) >= max_frames or total >= max_bytes:
             break
-        m = xrecv()
+        m = fq.recv() if fq is not None else xrecv()
         if m is None:
             break
         sock.rcvmore = (m.flags & _MORE) != 0
     return out
+
+
+def bound_owner(method: Any, cls: type, name: str) -> Any:
+    """The ``cls`` instance whose method ``name`` the bound ``method`` is, else None: a
+    socket type binds its ``xsend``/``xrecv`` to its LB/FQ's ``send``/``recv``, and a
+    loop over many frames calls those in C rather than through the bound method."""
+    owner = getattr(method, "__self__", None)
+    if type(owner) is cls and getattr(method, "__name__", None) == name:
+        return owner
+    return None
 
 
 def send(sock: Any, frame: Msg, flags: int = 0) -> None:
