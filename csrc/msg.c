@@ -261,6 +261,20 @@ int zmq4_msg_set (zmq_msg_t *msg, const void *buf, size_t len, int more)
     return 0;
 }
 
+int zmq4_msg_adopt (zmq_msg_t *msg, unsigned char *data, size_t len, int more)
+{
+    zmq4_content_t *c;
+    zmq4_msg_reset (msg);
+    c = content_new (0, 0); /* a record with no payload of its own */
+    if (c == NULL)
+        return -1;
+    c->data = data;
+    c->heap = 1; /* freed with the content, as content_new's own */
+    set_content (CMSG (msg), c, len);
+    CMSG (msg)->flags = more ? ZMQ4_CMSG_MORE : 0;
+    return 0;
+}
+
 const zmq4_msg_ops_t zmq4_msg_ops = {zmq4_msg_live, zmq4_msg_set, zmq4_msg_reset,
                                      content_hold, content_release};
 

@@ -92,6 +92,10 @@ typedef struct
 /* In the shim (msg.c); the bridge uses zmq4_msg_ops instead. */
 int zmq4_msg_live (const zmq_msg_t *msg);
 int zmq4_msg_set (zmq_msg_t *msg, const void *buf, size_t len, int more);
+/* make the live msg hold `data` itself (malloc'ed, len > ZMQ4_CONTENT_INLINE):
+ * freed with the content, no copy; -1 if out of memory (msg is then live and
+ * empty, and data is still the caller's) */
+int zmq4_msg_adopt (zmq_msg_t *msg, unsigned char *data, size_t len, int more);
 void zmq4_msg_reset (zmq_msg_t *msg);
 extern const zmq4_msg_ops_t zmq4_msg_ops;
 
