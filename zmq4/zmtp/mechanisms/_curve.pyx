@@ -40,7 +40,7 @@ from cpython.buffer cimport (
     PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE,
 )
 from cpython.list cimport (
-    PyList_New, PyList_SET_ITEM, PyList_GET_ITEM, PyList_GET_SIZE, PyList_GetSlice,
+    PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GetSlice,
 )
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
@@ -48,7 +48,7 @@ from cpython.sequence cimport (
     PySequence_Fast, PySequence_Fast_GET_SIZE, PySequence_Fast_GET_ITEM,
 )
 from cpython.tuple cimport PyTuple_CheckExact, PyTuple_GET_SIZE, PyTuple_GET_ITEM
-from libc.string cimport memcpy, memmove, memcmp
+from libc.string cimport memcpy, memcmp, memset
 from libc.stdint cimport uint64_t, UINT64_MAX
 
 from zmq4 cimport _sodium as na
@@ -58,7 +58,6 @@ from ..errors import LocalProtocolError, RemoteProtocolError
 cdef extern from "Python.h":
     PyObject* _bytes_new "PyBytes_FromStringAndSize"(const char* s, Py_ssize_t n)
     char* _bytes_ptr "PyBytes_AS_STRING"(PyObject* o)
-    int _PyBytes_Resize(PyObject** o, Py_ssize_t n)
     void PyObject_GC_UnTrack(void* o)
 
 #: A batch (one ``encode_messages`` or ``decode_frames`` call) carrying at least this
@@ -97,6 +96,61 @@ cdef enum:
     _MALFORMED = 1
     _REPLAYED = 2
     _FORGED = 3
+
+
+cdef class _Batch:
+    """The frames of one ``encode_messages`` or ``decode_frames`` call in C memory:
+    where each one's bytes are (a part that is not ``bytes`` stays pinned by a buffer
+    view) and, opening, the payload object each frame goes to and the scratch its
+    plaintext passes through. All of it is let go when the batch object goes, however
+    the call ends."""
+
+    cdef _Frame* fr
+    cdef Py_ssize_t count
+    cdef Py_buffer* views
+    cdef Py_ssize_t nviews
+    cdef unsigned char* scratch
+
+    def __cinit__(self, Py_ssize_t count):
+        self.fr = <_Frame*>PyMem_Malloc((count if count else 1) * sizeof(_Frame))
+        if self.fr == NULL:
+            raise MemoryError()
+        memset(self.fr, 0, (count if count else 1) * sizeof(_Frame))
+        self.count = count
+
+    cdef int pin(self, Py_ssize_t i, object part) except -1:
+        """Frame ``i``'s bytes are ``part``'s (kept alive by the caller if ``bytes``)."""
+        cdef _Frame* f = &self.fr[i]
+        if PyBytes_CheckExact(part):
+            f.p = <const unsigned char*>PyBytes_AS_STRING(part)
+            f.n = PyBytes_GET_SIZE(part)
+            return 0
+        if self.views == NULL:  # the first that needs a view: at most the rest will
+            self.views = <Py_buffer*>PyMem_Malloc((self.count - i) * sizeof(Py_buffer))
+            if self.views == NULL:
+                raise MemoryError()
+        PyObject_GetBuffer(part, &self.views[self.nviews], PyBUF_SIMPLE)
+        f.p = <const unsigned char*>self.views[self.nviews].buf
+        f.n = self.views[self.nviews].len
+        self.nviews += 1
+        return 0
+
+    cdef unsigned char* scratch_of(self, Py_ssize_t n) except NULL:
+        self.scratch = <unsigned char*>PyMem_Malloc(n if n else 1)
+        if self.scratch == NULL:
+            raise MemoryError()
+        return self.scratch
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        for i in range(self.nviews):
+            PyBuffer_Release(&self.views[i])
+        if self.fr != NULL:
+            for i in range(self.count):
+                Py_XDECREF(self.fr[i].payload)  # payloads not handed out
+        PyMem_Free(self.views)
+        PyMem_Free(self.fr)
+        PyMem_Free(self.scratch)
 
 
 # ---------------------------------------------------------------------------
@@ -435,13 +489,12 @@ cdef class CurveCodec:
         cdef object outer = PySequence_Fast(messages, "messages must be a sequence")
         cdef Py_ssize_t nmsg = PySequence_Fast_GET_SIZE(outer)
         cdef Py_ssize_t i, j, k, nparts, total = 0, written = 0, payload = 0, old
-        cdef Py_ssize_t others = 0, nviews = 0
         cdef uint64_t frames = 0
-        cdef object seq, part
+        cdef object seq
         cdef list seqs = PyList_New(0)
         cdef Py_buffer oview
-        cdef Py_buffer* views = NULL
-        cdef _Frame* fr = NULL
+        cdef _Batch batch
+        cdef _Frame* fr
         cdef unsigned char* w
         # pass 1: validate and size everything before touching ``out``
         for i in range(nmsg):
@@ -453,63 +506,41 @@ cdef class CurveCodec:
             if nparts == 0:
                 raise ValueError("a message needs at least one part")
             for j in range(nparts):
-                part = <object>PySequence_Fast_GET_ITEM(seq, j)
-                if not PyBytes_CheckExact(part):
-                    others += 1
-                total += _frame_size(_buffer_len(part))
+                total += _frame_size(_buffer_len(<object>PySequence_Fast_GET_ITEM(seq, j)))
             frames += <uint64_t>nparts
             seqs.append(seq)
         if total == 0:
             return 0
         self._reserve(frames)
-        fr = <_Frame*>PyMem_Malloc(frames * sizeof(_Frame))
-        if others:
-            views = <Py_buffer*>PyMem_Malloc(others * sizeof(Py_buffer))
-        if fr == NULL or (others and views == NULL):
-            PyMem_Free(fr)
-            PyMem_Free(views)
-            raise MemoryError()
-        try:
-            # pass 2, with the GIL: where every part's bytes are (buffers pinned)
-            k = 0
-            for seq in seqs:
-                nparts = PySequence_Fast_GET_SIZE(seq)
-                for j in range(nparts):
-                    part = <object>PySequence_Fast_GET_ITEM(seq, j)
-                    if PyBytes_CheckExact(part):
-                        fr[k].p = <const unsigned char*>PyBytes_AS_STRING(part)
-                        fr[k].n = PyBytes_GET_SIZE(part)
-                    else:
-                        PyObject_GetBuffer(part, &views[nviews], PyBUF_SIMPLE)
-                        fr[k].p = <const unsigned char*>views[nviews].buf
-                        fr[k].n = views[nviews].len
-                        nviews += 1
-                    fr[k].inner = _INNER_MORE if j + 1 < nparts else 0
-                    written += _frame_size(fr[k].n)
-                    payload += fr[k].n
-                    k += 1
-            if written != total:
-                raise RuntimeError("a message part changed size while being encoded")
-            old = PyByteArray_GET_SIZE(out)
-            PyByteArray_Resize(out, old + total)
-            # pin ``out`` (a resize from another thread fails instead of crashing while
-            # the GIL is released)
-            PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
-            # pass 3: box them all, without the GIL if the batch is big enough
-            if payload >= _NOGIL:
-                with nogil:
-                    w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
-            else:
+        # pass 2, with the GIL: where every part's bytes are (``seqs`` keeps them alive)
+        batch = _Batch(<Py_ssize_t>frames)
+        fr = batch.fr
+        k = 0
+        for seq in seqs:
+            nparts = PySequence_Fast_GET_SIZE(seq)
+            for j in range(nparts):
+                batch.pin(k, <object>PySequence_Fast_GET_ITEM(seq, j))
+                fr[k].inner = _INNER_MORE if j + 1 < nparts else 0
+                written += _frame_size(fr[k].n)
+                payload += fr[k].n
+                k += 1
+        if written != total:
+            raise RuntimeError("a message part changed size while being encoded")
+        old = PyByteArray_GET_SIZE(out)
+        PyByteArray_Resize(out, old + total)
+        # pin ``out`` (a resize from another thread fails instead of crashing while the
+        # GIL is released)
+        PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+        # pass 3: box them all, without the GIL if the batch is big enough
+        if payload >= _NOGIL:
+            with nogil:
                 w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
-            PyBuffer_Release(&oview)
-            if w == NULL:
-                PyByteArray_Resize(out, old)
-                raise RuntimeError("crypto_box_detached_afternm failed")
-        finally:
-            for i in range(nviews):
-                PyBuffer_Release(&views[i])
-            PyMem_Free(views)
-            PyMem_Free(fr)
+        else:
+            w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
+        PyBuffer_Release(&oview)
+        if w == NULL:
+            PyByteArray_Resize(out, old)
+            raise RuntimeError("crypto_box_detached_afternm failed")
         return total
 
     def encode_command(self, bytearray out not None, body):
@@ -641,23 +672,26 @@ cdef class CurveCodec:
     def decode_frames(self, list frames not None, list parts not None, list out not None):
         """Unbox received ``(flags, body)`` wire frames into ``out`` (see the class doc);
         returns the number of command items appended."""
-        cdef Py_ssize_t i, count = len(frames), others = 0, nviews = 0
+        cdef Py_ssize_t i, count = len(frames)
         cdef Py_ssize_t opened, biggest = 0, total = 0
         cdef int why = _OK
         cdef object item, body, payload
         cdef unsigned char inner
+        cdef unsigned char* plain
         cdef list msg
-        cdef _Frame* fr = NULL
-        cdef Py_buffer* views = NULL
-        cdef unsigned char* plain = NULL
-        cdef object error = None
         cdef list bodies
+        cdef _Batch batch
+        cdef _Frame* fr
         if self._error is not None:
             raise self._error
         self.commands = 0
         if count == 0:
             return 0
-        bodies = PyList_New(count)
+        # pass 1, with the GIL: where each body is (``bodies`` keeps them alive), and a
+        # payload object for it to be decrypted into
+        bodies = PyList_New(0)
+        batch = _Batch(count)
+        fr = batch.fr
         for i in range(count):
             item = frames[i]
             if PyTuple_CheckExact(item) and PyTuple_GET_SIZE(item) == 2:
@@ -666,89 +700,50 @@ cdef class CurveCodec:
                 body = item[1]
             # RFC 25: the wire frame's own flags carry nothing (libzmq sends 0x00/0x02);
             # MORE and COMMAND travel inside the box.
-            if not PyBytes_CheckExact(body):
-                others += 1
-            Py_INCREF(body)
-            PyList_SET_ITEM(bodies, i, body)
-        fr = <_Frame*>PyMem_Malloc(count * sizeof(_Frame))
-        if others:
-            views = <Py_buffer*>PyMem_Malloc(others * sizeof(Py_buffer))
-        if fr == NULL or (others and views == NULL):
-            PyMem_Free(fr)
-            PyMem_Free(views)
-            raise MemoryError()
-        for i in range(count):
-            fr[i].payload = NULL
-        try:
-            # pass 1, with the GIL: where each body is (pinned), and a payload object for
-            # it to be decrypted into
-            for i in range(count):
-                body = <object>PyList_GET_ITEM(bodies, i)
-                if PyBytes_CheckExact(body):
-                    fr[i].p = <const unsigned char*>PyBytes_AS_STRING(body)
-                    fr[i].n = PyBytes_GET_SIZE(body)
-                else:
-                    PyObject_GetBuffer(body, &views[nviews], PyBUF_SIMPLE)
-                    fr[i].p = <const unsigned char*>views[nviews].buf
-                    fr[i].n = views[nviews].len
-                    nviews += 1
-                if fr[i].n < _OVERHEAD:
-                    break  # refused when reached: nothing after it is opened
-                fr[i].payload = _bytes_new(NULL, fr[i].n - _OVERHEAD)
-                if fr[i].payload == NULL:
-                    raise MemoryError()
-                fr[i].dst = <unsigned char*>_bytes_ptr(fr[i].payload)
-                if fr[i].n - 32 > biggest:
-                    biggest = fr[i].n - 32
-                total += fr[i].n
-            plain = <unsigned char*>PyMem_Malloc(biggest if biggest else 1)
-            if plain == NULL:
+            bodies.append(body)
+            batch.pin(i, body)
+            if fr[i].n < _OVERHEAD:
+                break  # refused when reached: nothing after it is opened
+            fr[i].payload = _bytes_new(NULL, fr[i].n - _OVERHEAD)
+            if fr[i].payload == NULL:
                 raise MemoryError()
-            # pass 2: open them all, without the GIL if the batch is big enough
-            if total >= _NOGIL:
-                with nogil:
-                    opened = self._open_all(fr, count, plain, &why)
-            else:
+            fr[i].dst = <unsigned char*>_bytes_ptr(fr[i].payload)
+            if fr[i].n - 32 > biggest:
+                biggest = fr[i].n - 32
+            total += fr[i].n
+        plain = batch.scratch_of(biggest)
+        # pass 2: open them all, without the GIL if the batch is big enough
+        if total >= _NOGIL:
+            with nogil:
                 opened = self._open_all(fr, count, plain, &why)
-            # pass 3, with the GIL: hand the payloads out in wire order
-            for i in range(opened):
-                payload = <object>fr[i].payload
-                Py_XDECREF(fr[i].payload)
-                fr[i].payload = NULL
-                inner = fr[i].inner
-                if inner & _INNER_COMMAND:
-                    # libzmq 4.2+: PING/PONG/SUBSCRIBE/CANCEL travel boxed with COMMAND set.
-                    out.append(payload)
-                    self.commands += 1
-                elif inner & _INNER_MORE:
-                    parts.append(payload)
-                elif PyList_GET_SIZE(parts) == 0:
-                    msg = PyList_New(1)
-                    Py_INCREF(payload)
-                    PyList_SET_ITEM(msg, 0, payload)
-                    PyObject_GC_UnTrack(<void*>msg)
-                    out.append(msg)
-                else:
-                    parts.append(payload)
-                    msg = PyList_GetSlice(parts, 0, PyList_GET_SIZE(parts))
-                    del parts[:]
-                    PyObject_GC_UnTrack(<void*>msg)
-                    out.append(msg)
-            if opened < count:
-                try:
-                    self._raise_open(why, fr[opened].p, fr[opened].n)
-                except RemoteProtocolError as e:
-                    error = e
-        finally:
-            for i in range(count):
-                Py_XDECREF(fr[i].payload)
-            for i in range(nviews):
-                PyBuffer_Release(&views[i])
-            PyMem_Free(views)
-            PyMem_Free(fr)
-            PyMem_Free(plain)
-        if error is not None:
-            raise error
+        else:
+            opened = self._open_all(fr, count, plain, &why)
+        # pass 3, with the GIL: hand the payloads out in wire order
+        for i in range(opened):
+            payload = <object>fr[i].payload
+            Py_XDECREF(fr[i].payload)
+            fr[i].payload = NULL
+            inner = fr[i].inner
+            if inner & _INNER_COMMAND:
+                # libzmq 4.2+: PING/PONG/SUBSCRIBE/CANCEL travel boxed with COMMAND set.
+                out.append(payload)
+                self.commands += 1
+            elif inner & _INNER_MORE:
+                parts.append(payload)
+            elif PyList_GET_SIZE(parts) == 0:
+                msg = PyList_New(1)
+                Py_INCREF(payload)
+                PyList_SET_ITEM(msg, 0, payload)
+                PyObject_GC_UnTrack(<void*>msg)
+                out.append(msg)
+            else:
+                parts.append(payload)
+                msg = PyList_GetSlice(parts, 0, PyList_GET_SIZE(parts))
+                del parts[:]
+                PyObject_GC_UnTrack(<void*>msg)
+                out.append(msg)
+        if opened < count:
+            self._raise_open(why, fr[opened].p, fr[opened].n)
         return self.commands
 
 
