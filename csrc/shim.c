@@ -1049,20 +1049,16 @@ int zmq_msg_send (zmq_msg_t *msg, void *s, int flags)
  * the slot holds in its own malloc'ed buffer goes to the message as it is. */
 static int fast_pop_msg (zmq4_fast_t *f, zmq_msg_t *msg, size_t *size)
 {
-    zmq4_frame_t *fr;
-    if (f->in_head == f->in_tail)
+    zmq4_frame_t *fr = zmq4_fast_next (f);
+    if (fr == NULL)
         return -1;
-    fr = &f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)];
     if (fr->size > ZMQ4_FAST_INLINE) {
         if (zmq4_msg_adopt (msg, fr->heap, fr->size, (int) fr->more) != 0)
             return -1;
         fr->heap = NULL; /* the message's now: zmq4_frame_clear frees nothing */
     } else if (zmq4_msg_set (msg, zmq4_frame_data (fr), fr->size, (int) fr->more) != 0)
         return -1;
-    f->rcvmore = (int) fr->more;
-    *size = fr->size;
-    zmq4_frame_clear (fr);
-    f->in_head++;
+    *size = zmq4_fast_taken (f, fr);
     return 0;
 }
 

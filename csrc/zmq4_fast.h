@@ -206,22 +206,37 @@ static inline int zmq4_fast_push (zmq4_fast_t *f, const void *buf, size_t len,
     return 0;
 }
 
+/* The next fetched-ahead frame, or NULL if the inbox is empty.  Every way a
+ * receive hands one out (zmq_recv, zmq_msg_recv, the bridge's calls) takes it
+ * with zmq4_fast_next and ends with zmq4_fast_taken. */
+static inline zmq4_frame_t *zmq4_fast_next (zmq4_fast_t *f)
+{
+    return f->in_head == f->in_tail ? NULL : &f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)];
+}
+
+/* The frame zmq4_fast_next gave is handed out: RCVMORE as after it, its slot
+ * free for the next fetch; returns its size. */
+static inline size_t zmq4_fast_taken (zmq4_fast_t *f, zmq4_frame_t *fr)
+{
+    size_t size = fr->size;
+    f->rcvmore = (int) fr->more;
+    zmq4_frame_clear (fr);
+    f->in_head++;
+    return size;
+}
+
 /* Hand out the next fetched-ahead frame as zmq_recv does (copy at most len
  * bytes; its full size in *size); -1 if the inbox is empty. */
 static inline int zmq4_fast_pop (zmq4_fast_t *f, void *buf, size_t len, size_t *size)
 {
-    zmq4_frame_t *fr;
+    zmq4_frame_t *fr = zmq4_fast_next (f);
     size_t n;
-    if (f->in_head == f->in_tail)
+    if (fr == NULL)
         return -1;
-    fr = &f->in[f->in_head & (ZMQ4_FAST_SLOTS - 1)];
     n = fr->size < len ? fr->size : len;
     if (n)
         memcpy (buf, zmq4_frame_data (fr), n);
-    f->rcvmore = (int) fr->more;
-    *size = fr->size;
-    zmq4_frame_clear (fr);
-    f->in_head++;
+    *size = zmq4_fast_taken (f, fr);
     return 0;
 }
 

@@ -128,6 +128,8 @@ cdef extern from "../csrc/zmq4_fast.h" nogil:
     void zmq4_fast_renew(zmq4_fast_t *f, uint32_t *ctx_flag)
     void zmq4_fast_clear(zmq4_fast_t *f)
     int zmq4_fast_pop(zmq4_fast_t *f, void *buf, size_t len, size_t *size)
+    zmq4_frame_t *zmq4_fast_next(zmq4_fast_t *f)
+    size_t zmq4_fast_taken(zmq4_fast_t *f, zmq4_frame_t *fr)
     uint64_t zmq4_fast_head(zmq4_fast_t *f)
     void zmq4_fast_set_tail(zmq4_fast_t *f, uint64_t tail)
     void zmq4_fast_set_limit(zmq4_fast_t *f, uint64_t limit)
@@ -776,12 +778,10 @@ cdef bint _inbox_ready(zmq4_fast_t *f) noexcept:
 
 cdef object _inbox_pop(zmq4_fast_t *f):
     """The next inbox frame as (bytes, more); the caller checked ``_inbox_ready``."""
-    cdef zmq4_frame_t *fr = &f.inbox[f.in_head & (ZMQ4_FAST_SLOTS - 1)]
+    cdef zmq4_frame_t *fr = zmq4_fast_next(f)
     data = PyBytes_FromStringAndSize(<char *>zmq4_frame_data(fr), fr.size)
     more = fr.more != 0
-    zmq4_frame_clear(fr)
-    f.in_head += 1
-    f.rcvmore = more
+    zmq4_fast_taken(f, fr)
     return data, more
 
 
@@ -1022,6 +1022,7 @@ cdef int b_msg_send(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
 cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
     cdef zmq4_fast_t *f = NULL
     cdef zmq4_frame_t *fr_in
+    cdef size_t size
     cdef Msg fr
     cdef Py_buffer view
     cdef int rc = -1
@@ -1034,13 +1035,11 @@ cdef int b_msg_recv(zmq_msg_t *msg, void *s, int flags, int *err) noexcept:
         f = _enter(s, sock, OP_RECV)
         try:
             if _inbox_ready(f):
-                fr_in = &f.inbox[f.in_head & (ZMQ4_FAST_SLOTS - 1)]
+                fr_in = zmq4_fast_next(f)
                 if _mops.set(msg, zmq4_frame_data(fr_in), fr_in.size, fr_in.more) != 0:
                     return _fail(err, ENOMEM)
-                rc = <int>fr_in.size if fr_in.size <= <size_t>INT_MAX else INT_MAX
-                f.rcvmore = fr_in.more
-                zmq4_frame_clear(fr_in)
-                f.in_head += 1
+                size = zmq4_fast_taken(f, fr_in)
+                rc = <int>size if size <= <size_t>INT_MAX else INT_MAX
                 return rc
             fr = _recv_frame(<SocketCore>sock, flags)
             PyObject_GetBuffer(fr.data, &view, PyBUF_SIMPLE)
