@@ -86,3 +86,38 @@ def test_a_full_pipe_skips_whole_messages_and_others_still_get_them(
     assert got_live == whole
     got_full = drain(full)  # the messages that fitted, each whole, in order
     assert got_full and got_full == whole[:len(got_full)] and len(got_full) % 2 == 0
+
+
+def test_match_all_selects_what_matching_each_pipe_selects(hand_offs: list[int]) -> None:
+    one, two = Dist(), Dist()
+    pipes = {id(d): [outbound(d) for _ in range(3)] for d in (one, two)}
+    delivered: dict[int, list[list[bytes]]] = {id(d): [[], [], []] for d in (one, two)}
+    for i in range(3 * dist_module.HANDOFF_SKIPS):
+        publish(one, [w for w, _ in pipes[id(one)]], b"%d" % i)
+        two.match_all()
+        two.send_to_matching(Msg(b"%d" % i))
+        for d in (one, two):  # the first pipe's reader never reads; the others keep up
+            for k in (1, 2):
+                delivered[id(d)][k] += drain(pipes[id(d)][k][1])
+    for d in (one, two):
+        delivered[id(d)][0] = drain(pipes[id(d)][0][1])
+    assert delivered[id(one)] == delivered[id(two)]
+    assert delivered[id(two)][0] == [b"%d" % i for i in range(HWM)]
+    assert delivered[id(two)][1] == [b"%d" % i for i in range(3 * dist_module.HANDOFF_SKIPS)]
+    # the full pipe counted as skipped the same way: the same hand-offs, one at the fill
+    # and one per HANDOFF_SKIPS messages skipped after it
+    assert one.skipped == two.skipped
+    assert len(hand_offs) == 2 * 3
+
+
+def test_covered_by_means_every_pipe_of_the_dist_is_in_the_collection() -> None:
+    d = Dist()
+    a, b = outbound(d)[0], outbound(d)[0]
+    assert d.covered_by({a, b}) and d.covered_by(frozenset({a, b}))
+    assert not d.covered_by({a}) and not d.covered_by(set())
+    assert not d.covered_by({a, "a pipe of another socket"})
+    before = d.changes
+    c = outbound(d)[0]
+    assert d.changes != before and not d.covered_by({a, b})
+    d.terminated(c)
+    assert d.covered_by({a, b})

@@ -13,6 +13,7 @@ cdef class Dist:
     cdef public list deferred
     cdef public Py_ssize_t skipped
     cdef public Py_ssize_t handoffs
+    cdef public Py_ssize_t changes
 
     cpdef attach(self, Pipe pipe)
     cpdef activated(self, Pipe pipe)
@@ -22,6 +23,10 @@ cdef class Dist:
     cpdef terminated(self, Pipe pipe)
     @cython.locals(arr=PipeArray)
     cpdef match(self, Pipe pipe)
+    @cython.locals(arr=PipeArray, pipe=Pipe)
+    cpdef bint covered_by(self, object pipes) except -1
+    @cython.locals(arr=PipeArray, full=Py_ssize_t)
+    cpdef match_all(self)
     cpdef unmatch(self)
     cpdef _hand_off(self)
     cpdef send_to_all(self, Msg msg)

@@ -29,6 +29,7 @@ Compiled by Cython in pure-Python mode (``dist.pxd``); works the same interprete
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ..msg import MORE as _MORE
 from ..msg import Msg
@@ -53,7 +54,7 @@ def _hand_off() -> None:
 class Dist:
     """libzmq dist_t."""
 
-    __slots__ = ("arr", "matching", "more", "deferred", "skipped", "handoffs")
+    __slots__ = ("arr", "matching", "more", "deferred", "skipped", "handoffs", "changes")
 
     def __init__(self) -> None:
         self.arr = PipeArray()  # [0, matching) matching, [0, active) have room
@@ -62,8 +63,10 @@ class Dist:
         self.deferred: list[Pipe] = []  # join the active set when the current message ends
         self.skipped = 0  # messages skipped for a full pipe since the last hand-off
         self.handoffs = 0  # hand-offs since a pipe last regained room
+        self.changes = 0  # counts pipes attached and terminated (see ``covered_by``)
 
     def attach(self, pipe: Pipe) -> None:
+        self.changes += 1
         if self.more:
             self.arr.add(pipe, False)
             self.deferred.append(pipe)
@@ -92,6 +95,7 @@ class Dist:
         self.skipped = 0
 
     def terminated(self, pipe: Pipe) -> None:
+        self.changes += 1
         if self.deferred and pipe in self.deferred:
             self.deferred.remove(pipe)
         arr = self.arr
@@ -122,6 +126,29 @@ class Dist:
             return
         arr._swap(i, self.matching)
         self.matching += 1
+
+    def covered_by(self, pipes: Any) -> bool:
+        """Every pipe of ours is in the collection ``pipes`` (then ``match_all`` selects
+        the same pipes as ``match`` of each; a caller may keep the answer for as long as
+        ``changes`` and ``pipes`` stay the same)."""
+        arr = self.arr
+        if len(pipes) < len(arr.pipes):
+            return False
+        for pipe in arr.pipes:
+            if pipe not in pipes:
+                return False
+        return True
+
+    def match_all(self) -> None:
+        """``match`` of every pipe, for the message being started: the active ones are
+        selected, the full ones skipped (and counted, as ``match`` counts them)."""
+        arr = self.arr
+        self.matching = arr.active
+        full = len(arr.pipes) - arr.active
+        if full:
+            self.skipped += full
+            if self.skipped >= HANDOFF_SKIPS and self.handoffs < HANDOFF_RETRIES:
+                self._hand_off()
 
     def unmatch(self) -> None:
         self.matching = 0

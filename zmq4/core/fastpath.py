@@ -182,6 +182,9 @@ def send_nowait(sock: Any, frame: Msg, flags: int) -> bool:
         frame.flags |= _MORE
     else:
         frame.flags &= ~_MORE
+    fn = sock.xsend_fn  # the socket type's compiled xsend, if it bound one
+    if fn is not None:
+        return fn(frame)  # type: ignore[no-any-return]
     return sock.xsend(frame)  # type: ignore[no-any-return]
 
 
@@ -191,7 +194,8 @@ def recv_nowait(sock: Any) -> Msg | None:
         sock._check()
     if sock.mailbox.commands:
         process_commands(sock, 0)
-    m = sock.xrecv()
+    fn = sock.xrecv_fn  # the socket type's compiled xrecv, if it bound one
+    m = fn() if fn is not None else sock.xrecv()
     if m is not None:
         sock.rcvmore = (m.flags & _MORE) != 0
     return m  # type: ignore[no-any-return]

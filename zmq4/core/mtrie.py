@@ -246,7 +246,8 @@ class MTrie:
         for size in self._lens:
             if size > n:
                 break
-            rec = vals.get(buf[:size])
+            # the whole buffer and the empty prefix (subscribe-to-all) need no new object
+            rec = vals.get(buf if size == n else (b"" if size == 0 else buf[:size]))
             if rec is not None:
                 snap = rec[1]
                 if snap is None:

@@ -55,8 +55,8 @@ def parse_endpoint(endpoint: str) -> tuple[str, str]:
 
 
 class SocketBase(SocketCore):
-    """libzmq socket_base_t. (``closed``, ``ctx_terminated``, ``rcvmore`` and ``mailbox``
-    are SocketCore's fields: C fields when compiled.)"""
+    """libzmq socket_base_t. (``closed``, ``ctx_terminated``, ``rcvmore``, ``mailbox``,
+    ``xsend_fn`` and ``xrecv_fn`` are SocketCore's fields: C fields when compiled.)"""
 
     TYPE = -1
     NAME = "?"
@@ -89,6 +89,8 @@ class SocketBase(SocketCore):
         self.rcvmore = False
         self.ctx_terminated = False
         self.closed = False
+        self.xsend_fn = None  # the socket type's compiled xsend/xrecv (bind_fast)
+        self.xrecv_fn = None
         self._monitor: Optional[SocketBase] = None
         self._monitor_events = 0
         self._monitor_lock = _native.Lock()

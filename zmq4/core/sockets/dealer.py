@@ -27,10 +27,8 @@ class Dealer(SocketBase):
         # hot path: SocketBase.send/recv call LB.send/FQ.recv directly (instance attributes
         # shadow the methods below), unless a subclass (REQ) overrides them
         cls = type(self)
-        if cls.xsend is Dealer.xsend:
-            self.xsend = self.lb.send  # type: ignore[method-assign]
-        if cls.xrecv is Dealer.xrecv:
-            self.xrecv = self.fq.recv  # type: ignore[method-assign]
+        self.bind_fast(self.lb.send if cls.xsend is Dealer.xsend else None,
+                       self.fq.recv if cls.xrecv is Dealer.xrecv else None)
         if cls.xread_activated is Dealer.xread_activated:
             self.xread_activated = self.fq.activated  # type: ignore[method-assign]
 

@@ -26,10 +26,8 @@ class Pair(SocketBase):
             # hot path: SocketBase.send/recv call the pipe directly (instance attributes
             # shadow the methods below while there is a pipe; same results)
             cls = type(self)
-            if cls.xsend is Pair.xsend:
-                self.xsend = pipe.write  # type: ignore[method-assign]
-            if cls.xrecv is Pair.xrecv:
-                self.xrecv = pipe.read  # type: ignore[method-assign]
+            self.bind_fast(pipe.write if cls.xsend is Pair.xsend else None,
+                           pipe.read if cls.xrecv is Pair.xrecv else None)
         else:
             # RFC 31: a PAIR accepts one peer; any later connection is closed at once
             self.terminate_pipe(pipe, False)
@@ -37,8 +35,7 @@ class Pair(SocketBase):
     def xpipe_terminated(self, pipe: Pipe) -> None:
         if pipe is self.pipe:
             self.pipe = None
-            self.__dict__.pop("xsend", None)
-            self.__dict__.pop("xrecv", None)
+            self.unbind_fast()
 
     def xsend(self, msg: Msg) -> bool:
         p = self.pipe

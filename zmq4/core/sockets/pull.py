@@ -23,7 +23,7 @@ class Pull(SocketBase):
         self.fq = FQ()
         # hot path: SocketBase.recv calls FQ.recv directly (an instance attribute shadows
         # the method below; same behaviour, one Python frame less per message)
-        self.xrecv = self.fq.recv  # type: ignore[method-assign]
+        self.bind_fast(xrecv=self.fq.recv)
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.fq.attach(pipe)

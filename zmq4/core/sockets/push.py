@@ -21,7 +21,7 @@ class Push(SocketBase):
         self.lb = LB()
         # hot path: SocketBase.send calls LB.send directly (an instance attribute shadows
         # the method below; same behaviour, one Python frame less per message)
-        self.xsend = self.lb.send  # type: ignore[method-assign]
+        self.bind_fast(xsend=self.lb.send)
 
     def xattach_pipe(self, pipe: Pipe) -> None:
         self.lb.attach(pipe)

@@ -51,8 +51,7 @@ class Req(Dealer):
         self.path = path = ReqPath(self, self.fq, self.lb,
                                    int.from_bytes(os.urandom(4), "big"))
         # hot path: SocketBase.send/recv call the compiled path directly
-        self.xsend = path.xsend  # type: ignore[method-assign]
-        self.xrecv = path.xrecv  # type: ignore[method-assign]
+        self.bind_fast(path.xsend, path.xrecv)
         self.xhas_in = path.xhas_in  # type: ignore[method-assign]
         self.xhas_out = path.xhas_out  # type: ignore[method-assign]
 

@@ -80,10 +80,8 @@ class Router(SocketBase):
         # hot path: SocketBase.send/recv call the compiled path directly (instance
         # attributes shadow the methods below), unless a subclass (STREAM) overrides them
         cls = type(self)
-        if cls.xsend is Router.xsend:
-            self.xsend = path.xsend  # type: ignore[method-assign]
-        if cls.xrecv is Router.xrecv:
-            self.xrecv = path.xrecv  # type: ignore[method-assign]
+        self.bind_fast(path.xsend if cls.xsend is Router.xsend else None,
+                       path.xrecv if cls.xrecv is Router.xrecv else None)
         if cls.xhas_in is Router.xhas_in:
             self.xhas_in = path.xhas_in  # type: ignore[method-assign]
         if cls.xread_activated is Router.xread_activated:

@@ -43,7 +43,7 @@ class Sub(XSub):
         self.path = path = SubscribePath(self.fq, self.subscriptions)
         cls = type(self)
         if cls.xrecv is Sub.xrecv:
-            self.xrecv = path.xrecv  # type: ignore[method-assign]
+            self.bind_fast(xrecv=path.xrecv)
         if cls.xhas_in is Sub.xhas_in:
             self.xhas_in = path.xhas_in  # type: ignore[method-assign]
 

@@ -14,6 +14,9 @@ cdef class PublishPath:
     cdef public MTrie subscriptions
     cdef public Dist dist
     cdef public bint more_out
+    cdef public object seen
+    cdef public Py_ssize_t seen_changes
+    cdef public bint seen_covers
 
     @cython.locals(dist=Dist, pipe=Pipe)
     cpdef bint xsend(self, Msg msg) except -1

@@ -8,7 +8,11 @@ interpreted frame in between, as ``envelope.py`` does for the request-reply sock
 - ``PublishPath``: the first frame of a message is matched against the subscription
   table (``MTrie``; RFC 29: binary prefix compare, the empty prefix matches everything)
   and the whole message goes to the matching pipes through ``Dist`` (which skips the
-  message for a pipe without room: RFC 29 "SHALL NOT block on sending").
+  message for a pipe without room: RFC 29 "SHALL NOT block on sending"). When the match
+  is the same table entry as for the previous message (the table hands out one snapshot
+  per entry until it changes) and the pipes are the same, whether it covers every pipe is
+  known: then all are selected at once (``Dist.match_all``; a PUB whose subscribers all
+  take everything, the common case), not one by one.
 - ``SubscribePath``: SUB's local filter (``Trie``; needed for publishers that do not
   filter: ZMTP/1.0, PGM). A message whose first frame matches no subscription is skipped
   whole; a matching first frame found by ``xhas_in`` (poll, EVENTS) is kept for the next
@@ -38,12 +42,24 @@ class PublishPath:
         self.subscriptions = subscriptions
         self.dist = dist
         self.more_out = False  # in the middle of sending a multipart message
+        # the last match result, the Dist's ``changes`` then, and whether it covered all
+        self.seen: object = None
+        self.seen_changes = -1
+        self.seen_covers = False
 
     def xsend(self, msg: Msg) -> bool:
         dist = self.dist
         if not self.more_out:
-            for pipe in self.subscriptions.match(msg.data):
-                dist.match(pipe)
+            pipes = self.subscriptions.match(msg.data)
+            if pipes is not self.seen or dist.changes != self.seen_changes:
+                self.seen = pipes
+                self.seen_changes = dist.changes
+                self.seen_covers = len(pipes) > 0 and dist.covered_by(pipes)
+            if self.seen_covers:
+                dist.match_all()
+            else:
+                for pipe in pipes:
+                    dist.match(pipe)
         dist.send_to_matching(msg)
         self.more_out = (msg.flags & _MORE) != 0
         return True

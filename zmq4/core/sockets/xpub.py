@@ -90,7 +90,7 @@ class XPub(SocketBase):
         # directly unless a subclass overrides xsend
         self.path = PublishPath(self.subscriptions, self.dist)
         if type(self).xsend is XPub.xsend:
-            self.xsend = self.path.xsend  # type: ignore[method-assign]
+            self.bind_fast(xsend=self.path.xsend)
 
     # ------------------------------------------------------------------ options
     def xsetsockopt(self, option: int, value: Any) -> None:

@@ -60,7 +60,7 @@ class XSub(SocketBase):
         self.out_mode = _FORWARD
         self.resend: list[Pipe] = []  # pipes owed the subscription set after this message
         if type(self).xrecv is XSub.xrecv:  # one frame less per message (as PULL)
-            self.xrecv = self.fq.recv  # type: ignore[method-assign]
+            self.bind_fast(xrecv=self.fq.recv)
 
     # ------------------------------------------------------------------ pipes
     def xattach_pipe(self, pipe: Pipe) -> None:
