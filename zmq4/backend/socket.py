@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import zmq_h as C
 from .._face import endpoint as _endpoint
@@ -36,16 +36,15 @@ from .._face import handle_of, resolve
 from ..constants import SocketOption
 from ..core import options as _options
 from ..core.fastpath import recv as _fast_recv
-from ..core.fastpath import recv_bytes as _fast_recv_bytes
 from ..core.fastpath import recv_nowait as _fast_recv_nowait
 from ..core.fastpath import send as _fast_send
-from ..core.fastpath import send_bytes as _fast_send_bytes
 from ..core.fastpath import send_nowait as _fast_send_nowait
 from ..core.socket_base import SocketBase
 from ..errors import ZMQError, ZMQVersionError
 from ..msg import Msg, PayloadOwner
 from ..msg import frame as _new_msg
 from . import frame as _frame
+from ._socketface import SocketFace
 from .frame import Frame, MessageTracker
 from .host import host_of
 
@@ -184,7 +183,7 @@ def _check_unknown_value(option: int, value: Any) -> None:
 
 # ---------------------------------------------------------------------------- Socket
 
-class Socket:
+class Socket(SocketFace):
     """A ZeroMQ socket, backend level (pyzmq's ``zmq.backend.Socket``).
 
     ``Socket(context, socket_type)`` creates one in ``context`` (a zmq4 backend
@@ -193,8 +192,8 @@ class Socket:
     shadow still closes the socket). ``copy_threshold``: see :meth:`send`.
     """
 
-    __slots__ = ("_core", "context", "_shadow", "_closed", "_pid", "copy_threshold",
-                 "__weakref__")
+    # _core (the core socket) is SocketFace's, with the compiled send and recv
+    __slots__ = ("context", "_shadow", "_closed", "_pid", "copy_threshold", "__weakref__")
 
     _core: SocketBase
     context: Any
@@ -329,26 +328,8 @@ class Socket:
             raise host_of(type(self)).exception(e) from None
 
     # ------------------------------------------------------------------ send
-    def send(self, data: Any, flags: int = 0, copy: bool = True, track: bool = False,
-             routing_id: int | None = None,
-             group: str | None = None) -> MessageTracker | None:
-        """Queue one frame (``flags``: ``DONTWAIT``, ``SNDMORE``).
-
-        ``data`` is bytes-like or a :class:`Frame`. ``copy=False`` references buffers of at
-        least ``copy_threshold`` bytes instead of copying them (returns the frame's
-        :class:`MessageTracker` when ``track=True``, else None; smaller buffers are copied
-        and a finished tracker returned). Frames are always sent without copying."""
-        if copy and type(data) is bytes and routing_id is None and group is None:
-            try:
-                _fast_send_bytes(self._core, data, flags)
-            except ZMQError as e:
-                raise host_of(type(self)).exception(e) from None
-            except TypeError:
-                self._check_flags(flags)
-                raise
-            return None
-        return self._send_other(data, flags, copy, track, routing_id, group)
-
+    # send(data, flags, copy, track, routing_id, group): SocketFace's (compiled), which
+    # hands every case but a plain bytes payload to _send_other
     def _send_nowait(self, data: Any, flags: int, copy: bool, track: bool,
                      routing_id: int | None, group: str | None) -> Any:
         """``send(data, flags | DONTWAIT, ...)`` for an event loop: ``NOT_READY`` when
@@ -407,36 +388,7 @@ class Socket:
         return tracker
 
     # ------------------------------------------------------------------ recv
-    @overload
-    def recv(self, flags: int = 0, copy: Literal[True] = True, track: bool = False) -> bytes: ...
-
-    @overload
-    def recv(self, flags: int, copy: Literal[False], track: bool = False) -> Frame: ...
-
-    @overload
-    def recv(self, flags: int = 0, *, copy: Literal[False], track: bool = False) -> Frame: ...
-
-    @overload
-    def recv(self, flags: int = 0, copy: bool = True,
-             track: bool = False) -> bytes | Frame: ...
-
-    def recv(self, flags: int = 0, copy: bool = True,
-             track: bool = False) -> bytes | Frame:
-        """The next frame: ``bytes`` (``copy=True``) or a :class:`Frame` sharing the
-        payload (``copy=False``; ``frame.more`` tells whether more frames follow).
-        ``DONTWAIT`` (or RCVTIMEO) raises ``zmq4.Again`` when nothing is queued."""
-        core = self._core
-        try:
-            if copy:
-                return _fast_recv_bytes(core, flags)
-            m = _fast_recv(core, flags)
-        except ZMQError as e:
-            raise host_of(type(self)).exception(e) from None
-        except TypeError:
-            self._check_flags(flags)
-            raise
-        return host_of(type(self)).frame_class._from_msg(m, core.rcvmore, track)
-
+    # recv(flags, copy, track): SocketFace's (compiled)
     def _recv_nowait(self, copy: bool, track: bool) -> Any:
         """``recv(DONTWAIT, copy, track)`` for an event loop: ``NOT_READY`` where ``recv``
         would raise Again."""
