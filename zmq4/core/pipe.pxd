@@ -9,6 +9,9 @@ cdef int _MORE
 cdef int _ACTIVE, _TERMINATING, _TERMINATED
 cdef object _DELIM
 
+@cython.locals(half=Py_ssize_t)
+cpdef Py_ssize_t resume_room(Py_ssize_t hwm) noexcept
+
 cdef class Pipe:
     cdef public object inq
     cdef public Pipe peer

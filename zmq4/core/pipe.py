@@ -13,9 +13,13 @@ Rules (libzmq 4.0 semantics):
 - Wake-ups only on transitions (libzmq's ypipe flush/check_read protocol): a reader that
   finds its queue empty sets ``in_sleeping`` and re-checks; a writer that adds a whole
   message and sees ``in_sleeping`` clears it and posts ``activate_read`` to the reader's
-  sink. The same for ``out_sleeping``/``activate_write`` when the reader frees room under
-  the HWM. With the GIL's sequential consistency this Dekker-style flag pair never loses a
-  wake-up; a spurious one is harmless (sinks re-check).
+  sink. The same for ``out_sleeping``/``activate_write``, posted once the reader has
+  freed ``resume_room(hwm)`` messages of room (a low-water mark, as libzmq's: half the
+  HWM, here at most 1024), not at the first message read: a writer kept at the HWM by a slower reader
+  would otherwise be woken, and write, once per message the reader takes. With the GIL's
+  sequential consistency this Dekker-style flag pair never loses a wake-up; a spurious
+  one is harmless (sinks re-check). A writer that is awake sees every message read at
+  once (``check_write``/``room`` read the peer's count); only the wake-up waits.
 - Termination: ``terminate(delay)`` puts a DELIMITER after the complete messages already
   queued for the peer and posts ``pipe_term`` to the peer's sink. When ``delay`` is false
   (LINGER 0) the peer is told it may ``discard`` them; the reader decides
@@ -48,6 +52,15 @@ from ..msg import Msg, frame, untrack
 _ACTIVE = ACTIVE = 0
 _TERMINATING = TERMINATING = 1  # peer terminated: read what is left up to the delimiter
 _TERMINATED = TERMINATED = 2
+
+
+def resume_room(hwm: int) -> int:
+    """The room a reader frees before it wakes a writer that found the pipe full at
+    ``hwm``: half of it, at most 1024 messages. (libzmq's readers report progress every
+    ``(hwm + 1) // 2`` messages up to an HWM of 2048 and every ``hwm - 1024`` above, so a
+    writer there waits up to that many reads; here a large HWM resumes sooner.)"""
+    half = (hwm + 1) // 2
+    return half if half < 1024 else 1024
 
 
 class _Delimiter:
@@ -132,7 +145,8 @@ class Pipe:
             self.in_msg = False
             self.msgs_read += 1
             peer = self.peer
-            if peer.out_sleeping:
+            if peer.out_sleeping and (peer.msgs_written - self.msgs_read
+                                      <= peer.hwm - resume_room(peer.hwm)):
                 peer.out_sleeping = False
                 peer.sink.post(("activate_write", peer))
         return m
