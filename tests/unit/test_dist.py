@@ -121,3 +121,12 @@ def test_covered_by_means_every_pipe_of_the_dist_is_in_the_collection() -> None:
     assert d.changes != before and not d.covered_by({a, b})
     d.terminated(c)
     assert d.covered_by({a, b})
+
+
+def test_pipes_filling_on_the_same_message_hand_off_once(hand_offs: list[int]) -> None:
+    d = Dist()
+    pipes = [outbound(d) for _ in range(5)]
+    for i in range(HWM + 1):  # all five fill on message HWM (the eleventh)
+        publish(d, [w for w, _ in pipes], b"%d" % i)
+    assert len(hand_offs) == 1
+    assert all(len(drain(r)) == HWM for _, r in pipes)

@@ -30,6 +30,6 @@ cdef class Dist:
     cpdef unmatch(self)
     cpdef _hand_off(self)
     cpdef send_to_all(self, Msg msg)
-    @cython.locals(arr=PipeArray, pipe=Pipe, more=bint, i=Py_ssize_t)
+    @cython.locals(arr=PipeArray, pipe=Pipe, more=bint, i=Py_ssize_t, filled=bint)
     cpdef send_to_matching(self, Msg msg)
     cpdef bint has_out(self) except -1

@@ -331,7 +331,9 @@ class Trie:
         for size in self._lens:
             if size > n:
                 break
-            if buf[:size] in vals:
+            # a length of 0 is the empty prefix, which passes everything (``lens``
+            # lists exactly the lengths in ``vals``); the whole buffer needs no slice
+            if size == 0 or (buf if size == n else buf[:size]) in vals:
                 return True
         if self._kids and n >= CHUNK:
             return self._check_deep(buf)
