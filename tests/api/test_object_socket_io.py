@@ -495,3 +495,14 @@ def test_direct_construction(context: zmq.Context) -> None:
         zmq.Socket(context, zmq.PUSH, copy_threshold="big")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="socket_type"):
         zmq.Socket(context, "PUSH")  # type: ignore[arg-type]
+
+
+def test_a_socket_whose_constructor_never_ran_raises_enotsock() -> None:
+    """The compiled send/recv (zmq4.backend._socketface) check for a missing core socket
+    instead of reaching the core with none."""
+    sock = zmq.Socket.__new__(zmq.Socket)
+    for call in (lambda: sock.send(b"x"), lambda: sock.recv(),
+                 lambda: sock.recv(copy=False)):
+        with pytest.raises(zmq.ZMQError) as exc:
+            call()
+        assert exc.value.errno == zmq.ENOTSOCK

@@ -32,7 +32,7 @@ def test_the_writer_is_woken_once_the_reader_freed_resume_room(hwm: int) -> None
 def test_frames_of_a_message_count_once() -> None:
     writer_sink = RecordingSink()
     writer, reader = pipepair(writer_sink, RecordingSink(), 4, 0)
-    for i in range(4):
+    for _ in range(4):
         assert writer.write(Msg(b"head", MORE)) and writer.write(Msg(b"tail"))
     assert not writer.write(Msg(b"x"))
     for _ in range(3):  # one whole message and the head of the next: 1 of 2 freed

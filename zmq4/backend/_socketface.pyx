@@ -12,8 +12,9 @@ is handed to the subclass's Python methods (``_send_other``, ``Frame._from_msg``
 Rules: behaviour is the backend socket's, stated in ``zmq4.backend.socket``; this module
 changes only where it runs. Errors surface as there: a core ``ZMQError`` becomes the
 host package's class for its errno (``host_of``); flags that are not an int raise the
-backend's ``TypeError`` naming them. A face whose ``_core`` was never set (a subclass's
-``__init__`` failed before setting it) raises ENOTSOCK, never touches a null socket.
+backend's ``TypeError`` naming them. On a face whose ``_core`` was never set (a
+subclass's ``__init__`` failed before setting it) the compiled paths raise ENOTSOCK: they
+never reach the core with a null socket.
 Typing: ``_socketface.pyi``.
 """
 

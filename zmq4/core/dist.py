@@ -9,11 +9,12 @@ Pipes attached or re-activated while a multipart message is being sent wait in
 gets the tail of a message whose head it did not get.
 
 Hand-off when a pipe fills: the sending thread (a PUB's caller) then sleeps HANDOFF_S
-(50 µs) once (once per message, however many of its pipes filled), releasing the GIL, so that the pipe's reader (the I/O thread that writes it
-to the connection, waiting for the GIL) drains it now rather than after the interpreter's
-5 ms switch interval. Without it a PUB sending in a loop delivered at most one SNDHWM of
-messages per switch interval (1000 per ~6 ms: 160 k msg/s of 64 B over tcp, 88 % dropped,
-against libzmq's 800 k); with it 570 k, 5 % dropped (bench/fanout.py). A full pipe is
+(50 µs) once (once per message, however many of its pipes filled), releasing the GIL,
+so that the pipe's reader (the I/O thread that writes it to the connection, waiting for
+the GIL) drains it now rather than after the interpreter's 5 ms switch interval.
+Without it a PUB sending in a loop delivered at most one SNDHWM of messages per switch
+interval (1000 per ~6 ms: 160 k msg/s of 64 B over tcp, 88 % dropped, against libzmq's
+800 k); with it 570 k, 5 % dropped (bench/fanout.py). A full pipe is
 deactivated and skipped until its reader makes room; while it is, every HANDOFF_SKIPS
 messages skipped hand off again, since a reader that missed the first window (busy
 writing the previous batch) would otherwise wait a switch interval while the sender drops

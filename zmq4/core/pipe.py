@@ -15,11 +15,12 @@ Rules (libzmq 4.0 semantics):
   message and sees ``in_sleeping`` clears it and posts ``activate_read`` to the reader's
   sink. The same for ``out_sleeping``/``activate_write``, posted once the reader has
   freed ``resume_room(hwm)`` messages of room (a low-water mark, as libzmq's: half the
-  HWM, here at most 1024), not at the first message read: a writer kept at the HWM by a slower reader
-  would otherwise be woken, and write, once per message the reader takes. With the GIL's
-  sequential consistency this Dekker-style flag pair never loses a wake-up; a spurious
-  one is harmless (sinks re-check). A writer that is awake sees every message read at
-  once (``check_write``/``room`` read the peer's count); only the wake-up waits.
+  HWM, here at most 1024), not at the first message read: a writer kept at the HWM by a
+  slower reader would otherwise be woken, and write, once per message the reader takes.
+  With the GIL's sequential consistency this Dekker-style flag pair never loses a
+  wake-up; a spurious one is harmless (sinks re-check). A writer that is awake sees
+  every message read at once (``check_write``/``room`` read the peer's count); only the
+  wake-up waits.
 - Termination: ``terminate(delay)`` puts a DELIMITER after the complete messages already
   queued for the peer and posts ``pipe_term`` to the peer's sink. When ``delay`` is false
   (LINGER 0) the peer is told it may ``discard`` them; the reader decides

@@ -56,10 +56,12 @@ class SocketCore:
         it is) to compiled callables that do what the socket type's methods do."""
         if xsend is not None:
             self.xsend_fn = xsend
-            setattr(self, "xsend", xsend)  # shadows the method for callers by name
+            # the subclass's instance attribute (the extension type has no such field):
+            # shadows the method for callers by name
+            setattr(self, "xsend", xsend)  # noqa: B010
         if xrecv is not None:
             self.xrecv_fn = xrecv
-            setattr(self, "xrecv", xrecv)
+            setattr(self, "xrecv", xrecv)  # noqa: B010
 
     def unbind_fast(self) -> None:
         """Return ``xsend`` and ``xrecv`` to the socket type's methods."""
