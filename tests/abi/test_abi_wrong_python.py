@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -87,15 +86,28 @@ def _stand_in_version(tmp_path: Path) -> Path:
         tmp_path / "libstandinversion.so")
 
 
+#: the C-API functions the shim resolves from a libpython it loads (csrc/shim.c's PY_CORE
+#: and PY_EMBED lists, Py_GetVersion aside); a name missing here shows as "the Python
+#: C-API function ... is missing" in the embedded test's output
+_SHIM_RESOLVES = (
+    "Py_IsInitialized", "PyGILState_Ensure", "PyGILState_Release",
+    "PyGILState_GetThisThreadState", "PyGILState_Check", "PyEval_SaveThread",
+    "PyEval_RestoreThread", "PyThreadState_Clear", "PyThreadState_DeleteCurrent",
+    "PyImport_ImportModule", "PyObject_GetAttrString", "PyCapsule_GetPointer", "Py_DecRef",
+    "PyErr_Print", "PyErr_Occurred", "PyErr_ExceptionMatches", "PyErr_Clear",
+    "PyRun_SimpleStringFlags", "PyUnicode_AsUTF8", "PyConfig_InitPythonConfig",
+    "PyConfig_SetBytesString", "PyConfig_Clear", "Py_InitializeFromConfig",
+    "PyStatus_Exception", "PyOS_BeforeFork", "PyOS_AfterFork_Parent", "PyOS_AfterFork_Child",
+)
+
+
 def _stand_in_libpython(tmp_path: Path) -> Path:
-    """A library exporting every C-API name the shim resolves from a libpython it loads
-    (the X (...) lists of csrc/shim.c), with ``Py_GetVersion`` saying STAND_IN; the
-    others would abort if called, which the shim must not do before its version check."""
-    shim_c = (Path(__file__).resolve().parents[2] / "csrc" / "shim.c").read_text()
-    names = sorted(set(re.findall(r"^\s+X \((\w+)\)", shim_c, re.M)) - {"Py_GetVersion"})
-    assert "Py_IsInitialized" in names and "Py_InitializeFromConfig" in names
+    """A library exporting every C-API name the shim resolves from a libpython it loads,
+    with ``Py_GetVersion`` saying STAND_IN; the others abort if called, which the shim
+    must not do before its version check. (Built from the installed package's point of
+    view: no source tree needed, as where the sdist's tests run.)"""
     source = "#include <stdlib.h>\n" + "".join(
-        f"void {name} (void) {{ abort (); }}\n" for name in names)
+        f"void {name} (void) {{ abort (); }}\n" for name in _SHIM_RESOLVES)
     source += f'const char *Py_GetVersion (void) {{ return "{STAND_IN}.0 (stand-in)"; }}\n'
     return _compile_shared(source, tmp_path / f"libpython{STAND_IN}.so.1.0")
 
