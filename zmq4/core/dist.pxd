@@ -29,6 +29,7 @@ cdef class Dist:
     cpdef match_all(self)
     cpdef unmatch(self)
     cpdef _hand_off(self)
+    cdef _skip(self, Py_ssize_t n)
     cpdef send_to_all(self, Msg msg)
     @cython.locals(arr=PipeArray, pipe=Pipe, more=bint, i=Py_ssize_t, filled=bint)
     cpdef send_to_matching(self, Msg msg)

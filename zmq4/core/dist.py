@@ -121,9 +121,7 @@ class Dist:
         if i is None or i < self.matching:
             return
         if i >= arr.active:  # full: skipped for this message
-            self.skipped += 1
-            if self.skipped >= HANDOFF_SKIPS and self.handoffs < HANDOFF_RETRIES:
-                self._hand_off()
+            self._skip(1)
             return
         arr._swap(i, self.matching)
         self.matching += 1
@@ -147,9 +145,14 @@ class Dist:
         self.matching = arr.active
         full = len(arr.pipes) - arr.active
         if full:
-            self.skipped += full
-            if self.skipped >= HANDOFF_SKIPS and self.handoffs < HANDOFF_RETRIES:
-                self._hand_off()
+            self._skip(full)
+
+    def _skip(self, n: int) -> None:
+        """``n`` full pipes skipped for the message being started: count them, and hand
+        off again once HANDOFF_SKIPS are counted (at most HANDOFF_RETRIES times)."""
+        self.skipped += n
+        if self.skipped >= HANDOFF_SKIPS and self.handoffs < HANDOFF_RETRIES:
+            self._hand_off()
 
     def unmatch(self) -> None:
         self.matching = 0
