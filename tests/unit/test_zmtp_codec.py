@@ -389,6 +389,85 @@ class TestDirectPayload:
         assert dec3.payload_room() is None
 
 
+class TestRecycledBodies:
+    """Bodies from RECYCLE_MIN to PREALLOC_LIMIT bytes are refilled once nobody else
+    holds them: never while any reference or buffer view to them is alive."""
+
+    SIZE = _codec.RECYCLE_MIN + 123
+
+    def _fill_table_with_fresh(self):
+        # Evict whatever earlier tests left in the process-wide table.
+        dec = Decoder()
+        keep = [dec.decode_messages(ref_frame_v3(bytes((i,)) * (self.SIZE + 1 + i), 0))
+                for i in range(_codec.RECYCLE_SLOTS)]
+        assert len(_codec.recycled_bodies()) == _codec.RECYCLE_SLOTS
+        return keep
+
+    def test_dropped_body_is_refilled_with_a_correct_hash(self):
+        self._fill_table_with_fresh()
+        dec = Decoder()
+        first = dec.decode_messages(ref_frame_v3(b"a" * self.SIZE, 0))[0][0]
+        ident = id(first)
+        assert hash(first) == hash(b"a" * self.SIZE)  # caches the hash in the object
+        del first
+        again = dec.decode_messages(ref_frame_v3(b"b" * self.SIZE, 0))[0][0]
+        assert id(again) == ident  # the same memory, filled again
+        assert again == b"b" * self.SIZE
+        assert hash(again) == hash(b"b" * self.SIZE)  # not the cached hash of b"a..."
+        assert {again: 1}[b"b" * self.SIZE] == 1
+
+    @pytest.mark.parametrize("hold", ["reference", "memoryview"])
+    def test_a_held_body_is_never_touched(self, hold):
+        self._fill_table_with_fresh()
+        dec = Decoder()
+        body = dec.decode_messages(ref_frame_v3(b"a" * self.SIZE, 0))[0][0]
+        held = body if hold == "reference" else memoryview(body)
+        if hold == "memoryview":
+            del body
+        for c in b"bcd":
+            assert dec.decode_messages(ref_frame_v3(bytes((c,)) * self.SIZE, 0)) == [
+                [bytes((c,)) * self.SIZE]]
+        assert bytes(held) == b"a" * self.SIZE
+
+    def test_body_spanning_reads_is_refilled_through_the_room(self):
+        self._fill_table_with_fresh()
+        dec = Decoder()
+        ids = set()
+        for c in b"abcabc":
+            body = bytes((c,)) * self.SIZE
+            wire = ref_frame_v3(body, 0)
+            assert dec.decode_messages(wire[:100]) == []
+            room = dec.payload_room()
+            assert room is not None
+            room[:] = wire[100:]
+            room.release()
+            got = dec.payload_received(len(wire) - 100)
+            assert got == [[body]]
+            ids.add(id(got[0][0]))
+            del got
+        assert len(ids) == 1
+
+    def test_other_sizes_and_small_bodies_are_not_recycled(self):
+        keep = self._fill_table_with_fresh()
+        dec = Decoder()
+        small = dec.decode_messages(ref_frame_v3(b"s" * (_codec.RECYCLE_MIN - 1), 0))
+        assert not any(b is small[0][0] for b in _codec.recycled_bodies())
+        big = _codec.PREALLOC_LIMIT + 1  # grows with the data: stays out of the table
+        wire = ref_frame_v3(b"g" * big, 0)
+        assert dec.decode_messages(wire[:5000]) == []
+        assert dec.decode_messages(wire[5000:]) == [[b"g" * big]]
+        bodies = _codec.recycled_bodies()
+        assert all(len(b) <= _codec.PREALLOC_LIMIT for b in bodies)
+        assert len(bodies) == _codec.RECYCLE_SLOTS  # bounded, whatever was decoded
+        del keep
+
+    def test_the_table_keeps_at_most_its_slots(self):
+        dec = Decoder()
+        for i in range(3 * _codec.RECYCLE_SLOTS):
+            dec.decode_messages(ref_frame_v3(b"x" * (self.SIZE + i), 0))
+        assert len(_codec.recycled_bodies()) == _codec.RECYCLE_SLOTS
+
+
 class TestDecodeErrors:
     def test_max_size_checked_before_payload(self):
         # spec §8.12: the header alone is enough to reject the frame.
@@ -522,3 +601,4 @@ class TestFrameScanner:
 def test_module_constants():
     assert (MORE, LONG, COMMAND) == (1, 2, 4)
     assert _codec.PREALLOC_LIMIT >= 1 << 16
+    assert _codec.RECYCLE_MIN <= _codec.PREALLOC_LIMIT and _codec.RECYCLE_SLOTS > 0

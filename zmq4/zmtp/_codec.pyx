@@ -367,6 +367,84 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 
 
 # ---------------------------------------------------------------------------
+# recycled frame bodies
+#
+# A fresh multi-hundred-kilobyte allocation is fresh pages: glibc hands large chunks back
+# to the kernel (munmap, or trimming a thread arena's heap) as soon as a burst of them is
+# freed, so the next body faults in every page and the kernel zeroes it before ``recv``
+# copies over it. On 1 MB messages that was half of a receiver's system time. Bodies from
+# RECYCLE_MIN up to PREALLOC_LIMIT bytes are therefore remembered in a small process-wide
+# table when they are allocated; when a later frame of the same size arrives and the table
+# holds the only reference left to one of them (everyone else dropped the message), that
+# object is filled again instead. Nobody can observe the reuse: with a reference count of
+# one, no other reference to the object exists; its cached hash is invalidated by a
+# resize. All of this runs under the GIL (decoders are not used without it). The table
+# keeps at most RECYCLE_SLOTS bodies alive after their messages are gone.
+
+#: Smallest frame body drawn from the recycled set (smaller ones are cheap to allocate).
+RECYCLE_MIN = 1 << 16
+#: How many recently allocated bodies the set remembers (so at most this many times
+#: PREALLOC_LIMIT bytes are kept alive after their messages are dropped).
+RECYCLE_SLOTS = 8
+
+cdef enum:
+    _RECYCLE_MIN = 1 << 16
+    _RECYCLE_SLOTS = 8
+
+cdef extern from *:
+    """
+    #ifdef Py_GIL_DISABLED
+    #define ZMQ4_CODEC_RECYCLE 0  /* a reference count of 1 proves nothing without the GIL */
+    #else
+    #define ZMQ4_CODEC_RECYCLE 1
+    #endif
+    """
+    int ZMQ4_CODEC_RECYCLE
+    Py_ssize_t Py_REFCNT(PyObject* o)
+    Py_ssize_t Py_SIZE(PyObject* o)
+
+cdef PyObject* _recycled[_RECYCLE_SLOTS]
+cdef int _recycle_next = 0
+
+
+cdef PyObject* _new_body(Py_ssize_t size) except NULL:
+    """A new reference to a ``bytes`` object of ``size`` bytes, contents undefined (the
+    caller fills all of it): a recycled one when the table has one nobody else holds."""
+    global _recycle_next
+    cdef PyObject* o
+    cdef int i
+    if not ZMQ4_CODEC_RECYCLE or size < _RECYCLE_MIN or size > _PREALLOC:
+        o = _bytes_new(NULL, size)
+        if o == NULL:
+            raise MemoryError()
+        return o
+    for i in range(_RECYCLE_SLOTS):
+        o = _recycled[i]
+        if o != NULL and Py_REFCNT(o) == 1 and Py_SIZE(o) == size:
+            # The table's reference is the only one: take it over. Resizing away and
+            # back (in place: the chunk already has the room) resets the cached hash.
+            _recycled[i] = NULL
+            if _PyBytes_Resize(&o, size - 1) < 0 or _PyBytes_Resize(&o, size) < 0:
+                break  # o was released by the failed resize; allocate afresh
+            Py_INCREF(<object>o)
+            _recycled[i] = o
+            return o
+    o = _bytes_new(NULL, size)
+    if o == NULL:
+        raise MemoryError()
+    Py_XDECREF(_recycled[_recycle_next])
+    Py_INCREF(<object>o)
+    _recycled[_recycle_next] = o
+    _recycle_next = (_recycle_next + 1) % _RECYCLE_SLOTS
+    return o
+
+
+def recycled_bodies():
+    """The bodies the recycled set holds now (for tests): a list of ``bytes``."""
+    return [<object>_recycled[i] for i in range(_RECYCLE_SLOTS) if _recycled[i] != NULL]
+
+
+# ---------------------------------------------------------------------------
 # decoder
 
 
@@ -698,16 +776,26 @@ cdef class Decoder:
 
                 avail = n - pos
                 if size <= avail:
-                    payload = _bytes_obj(<const char*>(p + pos), size)
+                    if size < _RECYCLE_MIN:
+                        payload = _bytes_obj(<const char*>(p + pos), size)
+                    else:
+                        tmp = _new_body(size)
+                        memcpy(_bytes_ptr(tmp), p + pos, size)
+                        payload = <object>tmp
+                        Py_XDECREF(tmp)      # <object> took its own reference
                     pos += size
                 else:
                     # start a payload spanning several chunks: preallocate (bounded)
                     newcap = size
                     if newcap > _PREALLOC:
                         newcap = _PREALLOC if avail < _PREALLOC else avail
-                    tmp = _bytes_new(NULL, newcap)
-                    if tmp == NULL:
-                        raise MemoryError()
+                    if newcap == size:
+                        tmp = _new_body(size)
+                    else:
+                        # grows later (_PyBytes_Resize): must stay out of the recycled set
+                        tmp = _bytes_new(NULL, newcap)
+                        if tmp == NULL:
+                            raise MemoryError()
                     self._pay = tmp
                     self._psize = size
                     self._pcap = newcap
