@@ -395,16 +395,13 @@ class TestRecycledBodies:
 
     SIZE = _codec.RECYCLE_MIN + 123
 
-    def _fill_table_with_fresh(self):
-        # Evict whatever earlier tests left in the process-wide table.
-        dec = Decoder()
-        keep = [dec.decode_messages(ref_frame_v3(bytes((i,)) * (self.SIZE + 1 + i), 0))
-                for i in range(_codec.RECYCLE_SLOTS)]
-        assert len(_codec.recycled_bodies()) == _codec.RECYCLE_SLOTS
-        return keep
+    @pytest.fixture(autouse=True)
+    def _empty_table(self):
+        _codec.recycled_clear()  # whatever earlier tests left in the process-wide table
+        yield
+        _codec.recycled_clear()
 
     def test_dropped_body_is_refilled_with_a_correct_hash(self):
-        self._fill_table_with_fresh()
         dec = Decoder()
         first = dec.decode_messages(ref_frame_v3(b"a" * self.SIZE, 0))[0][0]
         ident = id(first)
@@ -418,7 +415,6 @@ class TestRecycledBodies:
 
     @pytest.mark.parametrize("hold", ["reference", "memoryview"])
     def test_a_held_body_is_never_touched(self, hold):
-        self._fill_table_with_fresh()
         dec = Decoder()
         body = dec.decode_messages(ref_frame_v3(b"a" * self.SIZE, 0))[0][0]
         held = body if hold == "reference" else memoryview(body)
@@ -430,7 +426,6 @@ class TestRecycledBodies:
         assert bytes(held) == b"a" * self.SIZE
 
     def test_body_spanning_reads_is_refilled_through_the_room(self):
-        self._fill_table_with_fresh()
         dec = Decoder()
         ids = set()
         for c in b"abcabc":
@@ -447,25 +442,54 @@ class TestRecycledBodies:
             del got
         assert len(ids) == 1
 
+    def test_in_order_consumption_behind_a_queue_reuses_the_oldest(self):
+        dec = Decoder()
+        queue = [dec.decode_messages(ref_frame_v3(b"q" * self.SIZE, 0))[0][0]
+                 for _ in range(10)]
+        ids = {id(b) for b in queue}
+        for i in range(30):  # consume the oldest, receive one more: a queue of 10
+            queue.pop(0)
+            fill = bytes((i,)) * self.SIZE
+            queue.append(dec.decode_messages(ref_frame_v3(fill, 0))[0][0])
+            assert id(queue[-1]) in ids and queue[-1] == fill
+        assert [b[:1] for b in queue] == [bytes((i,)) for i in range(20, 30)]
+
     def test_other_sizes_and_small_bodies_are_not_recycled(self):
-        keep = self._fill_table_with_fresh()
         dec = Decoder()
         small = dec.decode_messages(ref_frame_v3(b"s" * (_codec.RECYCLE_MIN - 1), 0))
-        assert not any(b is small[0][0] for b in _codec.recycled_bodies())
+        assert _codec.recycled_bodies() == []
         big = _codec.PREALLOC_LIMIT + 1  # grows with the data: stays out of the table
         wire = ref_frame_v3(b"g" * big, 0)
         assert dec.decode_messages(wire[:5000]) == []
         assert dec.decode_messages(wire[5000:]) == [[b"g" * big]]
-        bodies = _codec.recycled_bodies()
-        assert all(len(b) <= _codec.PREALLOC_LIMIT for b in bodies)
-        assert len(bodies) == _codec.RECYCLE_SLOTS  # bounded, whatever was decoded
-        del keep
+        assert _codec.recycled_bodies() == []
+        one = dec.decode_messages(ref_frame_v3(b"1" * self.SIZE, 0))[0][0]
+        del one
+        other = dec.decode_messages(ref_frame_v3(b"2" * (self.SIZE + 1), 0))[0][0]
+        assert [len(b) for b in _codec.recycled_bodies()] == [self.SIZE, self.SIZE + 1]
+        del small, other
 
-    def test_the_table_keeps_at_most_its_slots(self):
+    def test_the_table_keeps_at_most_its_slots_and_bytes(self):
         dec = Decoder()
-        for i in range(3 * _codec.RECYCLE_SLOTS):
-            dec.decode_messages(ref_frame_v3(b"x" * (self.SIZE + i), 0))
-        assert len(_codec.recycled_bodies()) == _codec.RECYCLE_SLOTS
+        held = [dec.decode_messages(ref_frame_v3(b"x" * _codec.RECYCLE_MIN, 0))
+                for _ in range(_codec.RECYCLE_SLOTS + 5)]
+        bodies = _codec.recycled_bodies()
+        assert len(bodies) <= _codec.RECYCLE_SLOTS
+        assert sum(len(b) for b in bodies) <= _codec.RECYCLE_BYTES
+        big = _codec.PREALLOC_LIMIT
+        held = [dec.decode_messages(ref_frame_v3(b"y" * big, 0)) for _ in range(12)]
+        bodies = _codec.recycled_bodies()
+        assert sum(len(b) for b in bodies) <= _codec.RECYCLE_BYTES
+        assert len(bodies) == _codec.RECYCLE_BYTES // big  # the newest ones, all held
+        assert bodies[-1] is held[-1][0][0]
+        del held, bodies
+        # all dropped now: a frame of that size refills the oldest remembered one
+        oldest = id(_codec.recycled_bodies()[0])
+        again = dec.decode_messages(ref_frame_v3(b"z" * big, 0))[0][0]
+        assert id(again) == oldest and again == b"z" * big
+        assert _codec.recycled_bodies()[-1] is again  # now the newest
+        _codec.recycled_clear()
+        assert _codec.recycled_bodies() == [] and again == b"z" * big
 
 
 class TestDecodeErrors:
@@ -601,4 +625,5 @@ class TestFrameScanner:
 def test_module_constants():
     assert (MORE, LONG, COMMAND) == (1, 2, 4)
     assert _codec.PREALLOC_LIMIT >= 1 << 16
-    assert _codec.RECYCLE_MIN <= _codec.PREALLOC_LIMIT and _codec.RECYCLE_SLOTS > 0
+    assert _codec.RECYCLE_MIN <= _codec.PREALLOC_LIMIT <= _codec.RECYCLE_BYTES
+    assert _codec.RECYCLE_SLOTS > 0

@@ -41,6 +41,7 @@ from cpython.bytearray cimport (
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_Append, PyList_GET_SIZE
 from cpython.ref cimport PyObject, Py_INCREF, Py_XDECREF
+from cpython.exc cimport PyErr_Clear
 from cpython.sequence cimport PySequence_Fast, PySequence_Fast_GET_SIZE, PySequence_Fast_GET_ITEM
 from libc.string cimport memcpy
 from libc.stdint cimport uint64_t
@@ -370,26 +371,36 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 # recycled frame bodies
 #
 # A fresh multi-hundred-kilobyte allocation is fresh pages: glibc hands large chunks back
-# to the kernel (munmap, or trimming a thread arena's heap) as soon as a burst of them is
+# to the kernel (munmap, or trimming a thread arena's heap) whenever a burst of them is
 # freed, so the next body faults in every page and the kernel zeroes it before ``recv``
-# copies over it. On 1 MB messages that was half of a receiver's system time. Bodies from
-# RECYCLE_MIN up to PREALLOC_LIMIT bytes are therefore remembered in a small process-wide
-# table when they are allocated; when a later frame of the same size arrives and the table
-# holds the only reference left to one of them (everyone else dropped the message), that
-# object is filled again instead. Nobody can observe the reuse: with a reference count of
-# one, no other reference to the object exists; its cached hash is invalidated by a
-# resize. All of this runs under the GIL (decoders are not used without it). The table
-# keeps at most RECYCLE_SLOTS bodies alive after their messages are gone.
+# copies over it. On 1 MB messages that was up to half of a receiver's system time, and
+# whether it happened changed from run to run. Bodies from RECYCLE_MIN up to
+# PREALLOC_LIMIT bytes are therefore remembered when they are allocated, in a small
+# process-wide table kept oldest first (messages are mostly consumed in order, so the
+# oldest is the likeliest to be free). When a frame of the same size arrives and the table
+# holds the only reference left to one of the RECYCLE_SCAN oldest (everyone else dropped
+# the message), that object is filled again instead, and becomes the newest. Nobody can
+# observe the reuse: with a reference count of one, no other reference to the object
+# exists; its cached hash is invalidated by a resize. All of this runs under the GIL
+# (decoders are not used without it). The table holds at most RECYCLE_SLOTS bodies and
+# RECYCLE_BYTES bytes: that much may stay alive after the messages are gone
+# (``recycled_clear`` lets it go).
 
 #: Smallest frame body drawn from the recycled set (smaller ones are cheap to allocate).
-RECYCLE_MIN = 1 << 16
-#: How many recently allocated bodies the set remembers (so at most this many times
-#: PREALLOC_LIMIT bytes are kept alive after their messages are dropped).
-RECYCLE_SLOTS = 8
+RECYCLE_MIN = 1 << 17  # glibc's default mmap threshold: below it, malloc reuses memory
+#: Entries looked at per new body, oldest first: if those are still in use, younger ones
+#: (queued behind them) are too, and each look costs a cache miss.
+RECYCLE_SCAN = 4
+#: Most bodies the table remembers.
+RECYCLE_SLOTS = 64
+#: Most bytes of bodies the table keeps alive (the oldest are forgotten first).
+RECYCLE_BYTES = 8 << 20
 
 cdef enum:
-    _RECYCLE_MIN = 1 << 16
-    _RECYCLE_SLOTS = 8
+    _RECYCLE_MIN = 1 << 17
+    _RECYCLE_SCAN = 4
+    _RECYCLE_SLOTS = 64
+    _RECYCLE_BYTES = 8 << 20
 
 cdef extern from *:
     """
@@ -403,14 +414,41 @@ cdef extern from *:
     Py_ssize_t Py_REFCNT(PyObject* o)
     Py_ssize_t Py_SIZE(PyObject* o)
 
-cdef PyObject* _recycled[_RECYCLE_SLOTS]
-cdef int _recycle_next = 0
+cdef PyObject* _recycled[_RECYCLE_SLOTS]  # oldest first; one reference each
+cdef int _recycled_count = 0
+cdef Py_ssize_t _recycled_bytes = 0
+
+
+cdef inline PyObject* _recycled_take(int i) noexcept:
+    """Remove entry ``i`` from the table; its reference passes to the caller."""
+    global _recycled_count, _recycled_bytes
+    cdef PyObject* o = _recycled[i]
+    cdef int j
+    for j in range(i, _recycled_count - 1):
+        _recycled[j] = _recycled[j + 1]
+    _recycled_count -= 1
+    _recycled[_recycled_count] = NULL
+    _recycled_bytes -= Py_SIZE(o)
+    return o
+
+
+cdef inline void _recycled_add(PyObject* o) noexcept:
+    """Remember ``o`` as the newest entry (the table takes a reference of its own),
+    forgetting the oldest ones until it fits."""
+    global _recycled_count, _recycled_bytes
+    cdef Py_ssize_t size = Py_SIZE(o)
+    while _recycled_count and (_recycled_count == _RECYCLE_SLOTS
+                               or _recycled_bytes + size > _RECYCLE_BYTES):
+        Py_XDECREF(_recycled_take(0))
+    Py_INCREF(<object>o)
+    _recycled[_recycled_count] = o
+    _recycled_count += 1
+    _recycled_bytes += size
 
 
 cdef PyObject* _new_body(Py_ssize_t size) except NULL:
     """A new reference to a ``bytes`` object of ``size`` bytes, contents undefined (the
     caller fills all of it): a recycled one when the table has one nobody else holds."""
-    global _recycle_next
     cdef PyObject* o
     cdef int i
     if not ZMQ4_CODEC_RECYCLE or size < _RECYCLE_MIN or size > _PREALLOC:
@@ -418,30 +456,33 @@ cdef PyObject* _new_body(Py_ssize_t size) except NULL:
         if o == NULL:
             raise MemoryError()
         return o
-    for i in range(_RECYCLE_SLOTS):
+    for i in range(_recycled_count if _recycled_count < _RECYCLE_SCAN else _RECYCLE_SCAN):
         o = _recycled[i]
-        if o != NULL and Py_REFCNT(o) == 1 and Py_SIZE(o) == size:
+        if Py_REFCNT(o) == 1 and Py_SIZE(o) == size:
             # The table's reference is the only one: take it over. Resizing away and
             # back (in place: the chunk already has the room) resets the cached hash.
-            _recycled[i] = NULL
+            o = _recycled_take(i)
             if _PyBytes_Resize(&o, size - 1) < 0 or _PyBytes_Resize(&o, size) < 0:
-                break  # o was released by the failed resize; allocate afresh
-            Py_INCREF(<object>o)
-            _recycled[i] = o
+                PyErr_Clear()
+                break  # the failed resize released o; allocate afresh
+            _recycled_add(o)
             return o
     o = _bytes_new(NULL, size)
     if o == NULL:
         raise MemoryError()
-    Py_XDECREF(_recycled[_recycle_next])
-    Py_INCREF(<object>o)
-    _recycled[_recycle_next] = o
-    _recycle_next = (_recycle_next + 1) % _RECYCLE_SLOTS
+    _recycled_add(o)
     return o
 
 
 def recycled_bodies():
-    """The bodies the recycled set holds now (for tests): a list of ``bytes``."""
-    return [<object>_recycled[i] for i in range(_RECYCLE_SLOTS) if _recycled[i] != NULL]
+    """The bodies the recycled set holds now, oldest first (for tests)."""
+    return [<object>_recycled[i] for i in range(_recycled_count)]
+
+
+def recycled_clear():
+    """Forget every remembered body (the memory of those no message holds is freed)."""
+    while _recycled_count:
+        Py_XDECREF(_recycled_take(_recycled_count - 1))
 
 
 # ---------------------------------------------------------------------------
