@@ -119,6 +119,56 @@ def test_reads_shrink_for_a_flood_of_tiny_frames_and_grow_back(context: zmq4.Con
     client.close()
 
 
+CURVE_SENDER_SCRIPT = textwrap.dedent("""
+    import sys
+    from zmq4 import capi as z
+    endpoint, server_public = sys.argv[1], sys.argv[2].encode()
+    ctx = z.zmq_ctx_new()
+    push = z.zmq_socket(ctx, z.ZMQ_PUSH)
+    z.zmq_setsockopt(push, z.ZMQ_SNDHWM, 0)
+    public, secret = z.zmq_curve_keypair()
+    z.zmq_setsockopt(push, z.ZMQ_CURVE_SERVERKEY, server_public)
+    z.zmq_setsockopt(push, z.ZMQ_CURVE_PUBLICKEY, public)
+    z.zmq_setsockopt(push, z.ZMQ_CURVE_SECRETKEY, secret)
+    z.zmq_connect(push, endpoint)
+    payload = b"p" * (1 << 20)
+    for _ in range(300):
+        z.zmq_send(push, payload, len(payload), 0)  # the same object: by reference
+    z.zmq_close(push)
+    z.zmq_ctx_term(ctx)
+    with open("/proc/self/status") as f:
+        print([line.split()[1] for line in f if line.startswith("VmHWM:")][0])
+""")
+
+
+def test_curve_boxes_a_backlog_a_batch_at_a_time(context: zmq4.Context) -> None:
+    """A sender that queues 300 MB faster than the connection takes it boxes about
+    OUT_HIGH_WATER at a time, not the whole backlog at once: a session's batch is
+    bounded in bytes too. (It used to copy whatever was queued into one buffer: 2 GB of
+    peak memory for 2000 messages of 1 MB.)"""
+    server_public, server_secret = zmq4.curve_keypair()
+    pull = context.socket(zmq4.PULL)
+    pull.linger = 0
+    pull.rcvtimeo = 60000
+    pull.rcvhwm = 0
+    pull.curve_server = True
+    pull.curve_secretkey = server_secret
+    endpoint = pull.bind("tcp://127.0.0.1:*").addr
+    sender = subprocess.Popen(
+        [sys.executable, "-c", CURVE_SENDER_SCRIPT, endpoint, server_public.decode()],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        for _ in range(300):
+            assert len(pull.recv()) == 1 << 20
+        out, _ = sender.communicate(timeout=60)
+    finally:
+        if sender.poll() is None:
+            sender.kill()
+    assert sender.returncode == 0
+    peak_kb = int(out.split()[-1])
+    assert peak_kb < 150 * 1024, f"the sender peaked at {peak_kb // 1024} MB for 300 MB sent"
+
+
 def test_a_flood_of_tiny_frames_leaves_other_connections_served(
         context: zmq4.Context) -> None:
     """A round trip on one connection while another streams endless MORE frames into

@@ -190,6 +190,32 @@ def test_messages_both_ways_multipart_and_8mb():
     assert w.closed(client) is None and w.closed(server) is None
 
 
+def test_large_messages_reuse_dropped_payloads_and_stay_intact():
+    """Large plaintexts (and their scratch) are recycled bodies: a payload nobody holds
+    any more is filled again, one still held is never touched."""
+    _codec.recycled_clear()
+    client, server = curve_pair(C.DEALER, C.DEALER)
+    w = Wire(client, server)
+    w.pump()
+    size = _codec.RECYCLE_MIN + 1000
+    kept = []
+    ids = set()
+    for i in range(6):
+        client.send_messages([[bytes((i,)) * size]])
+        w.pump()
+        got = w.messages(server)
+        w.events[id(server)].clear()  # the wire keeps no message
+        assert got == [[bytes((i,)) * size]]
+        ids.add(id(got[0][0]))
+        if i == 2:
+            kept.append(got[0][0])
+        del got
+    assert kept == [bytes((2,)) * size]
+    assert len(ids) < 6  # dropped payloads were filled again
+    assert w.closed(client) is None and w.closed(server) is None
+    _codec.recycled_clear()
+
+
 def test_messages_fed_in_small_chunks():
     client, server = curve_pair(C.DEALER, C.DEALER)
     w = Wire(client, server)
@@ -710,6 +736,37 @@ def test_codec_big_batch_round_trip_and_matches_frame_by_frame():
     flat = [bytes(p) for m in msgs for p in m]
     assert [one.unbox(body)[1] for _f, body in frames] == flat
     assert server.peer_nonce == one.peer_nonce == len(flat)
+
+
+@pytest.mark.parametrize("threshold", [1, 200, 70_000, 10**9])
+def test_codec_iov_gives_the_same_bytes_in_order(threshold):
+    """encode_messages_iov: large frames boxed into objects of their own, the output in
+    order across ``chunks`` and ``out``: the bytes encode_messages writes."""
+    msgs = _big_batch() + [[b"x" * 70_000], [b"y" * 5, b"z" * 80_000, b"w"]]
+    plain_client, _ = _codec_pair()
+    expected = bytearray(b"keep")
+    plain_client.encode_messages(expected, msgs)
+    client, server = _codec_pair()
+    out = bytearray(b"keep")
+    chunks: list = [b"earlier"]
+    big = client.encode_messages_iov(out, msgs, chunks, threshold)
+    sizes = [len(p) + 33 + (2 if len(p) + 33 <= 255 else 9) for m in msgs for p in m]
+    assert big == sum(1 for n in sizes if n >= threshold)
+    if big:
+        assert chunks[0] == b"earlier"
+        own = [c for c in chunks[1:] if type(c) is bytes]
+        assert len(own) == big and all(len(c) >= threshold for c in own)
+        assert all(type(c) is memoryview and c.obj is out
+                   for c in chunks[1:] if type(c) is not bytes)
+        wire = b"".join(bytes(c) for c in chunks[1:])
+    else:
+        assert chunks == [b"earlier"]
+        wire = bytes(out)
+    assert wire == bytes(expected)
+    frames = _bodies(wire[4:])
+    got: list = []
+    server.decode_frames(frames, [], got)
+    assert got == [[bytes(p) for p in m] for m in msgs]
 
 
 @pytest.mark.parametrize("fault, reason", [

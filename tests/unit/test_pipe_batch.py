@@ -53,6 +53,19 @@ def test_read_messages_returns_whole_messages_and_carries_a_partial_one() -> Non
     assert b.read_messages([], 10) == ([], [])
 
 
+def test_read_messages_stops_once_max_bytes_is_reached_and_says_why() -> None:
+    a, b = pipepair(RecordingSink(), RecordingSink(), 0, 0)
+    a.write_messages([[b"x" * 400], [b"y" * 300, b"z" * 300], [b"w" * 10], [b"v"]], 0)
+    batch, parts = b.read_messages([], 100, None, 500)  # the message reaching it is in
+    assert [[len(p) for p in m] for m in batch] == [[400], [300, 300]]
+    assert parts == [] and not b.ran_dry  # stopped at the byte limit, not for lack of data
+    batch, parts = b.read_messages([], 1)
+    assert len(batch) == 1 and not b.ran_dry  # stopped at the count
+    batch, parts = b.read_messages([], 100, None, 500)
+    assert [[bytes(p) for p in m] for m in batch] == [[b"v"]] and b.ran_dry
+    assert b.read_messages([], 100) == ([], []) and b.ran_dry
+
+
 def test_read_messages_reaching_the_delimiter_ends_the_pipe() -> None:
     sink = RecordingSink()
     a, b = pipepair(RecordingSink(), sink, 0, 0)

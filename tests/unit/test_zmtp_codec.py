@@ -458,7 +458,7 @@ class TestRecycledBodies:
         dec = Decoder()
         small = dec.decode_messages(ref_frame_v3(b"s" * (_codec.RECYCLE_MIN - 1), 0))
         assert _codec.recycled_bodies() == []
-        big = _codec.PREALLOC_LIMIT + 1  # grows with the data: stays out of the table
+        big = _codec.RECYCLE_MAX + 1
         wire = ref_frame_v3(b"g" * big, 0)
         assert dec.decode_messages(wire[:5000]) == []
         assert dec.decode_messages(wire[5000:]) == [[b"g" * big]]
@@ -468,6 +468,28 @@ class TestRecycledBodies:
         other = dec.decode_messages(ref_frame_v3(b"2" * (self.SIZE + 1), 0))[0][0]
         assert [len(b) for b in _codec.recycled_bodies()] == [self.SIZE, self.SIZE + 1]
         del small, other
+
+    def test_a_body_that_grew_is_remembered_once_complete(self):
+        size = _codec.PREALLOC_LIMIT + 12345  # grows with the data as it arrives
+        dec = Decoder()
+        ids = []
+        for c in b"ab":
+            wire = ref_frame_v3(bytes((c,)) * size, 0)
+            assert dec.decode_messages(wire[:5000]) == []
+            room = dec.payload_room()
+            assert room is not None
+            if c == ord("a"):
+                assert _codec.recycled_bodies() == []  # not while it grows
+                assert len(room) < size - (5000 - 9)
+            else:
+                assert len(room) == size - (5000 - 9)  # refilled: whole at once
+            room.release()
+            got = dec.decode_messages(wire[5000:])
+            assert got == [[bytes((c,)) * size]]
+            ids.append(id(got[0][0]))
+            assert _codec.recycled_bodies()[-1] is got[0][0]
+            del got
+        assert ids[0] == ids[1]
 
     def test_the_table_keeps_at_most_its_slots_and_bytes(self):
         dec = Decoder()

@@ -3,7 +3,7 @@
 # identity, hwm, sink, endpoint, tag). See pipe.py's docstring for the ordering rule the
 # compiled code keeps.
 cimport cython
-from zmq4.msg cimport Msg, frame, untrack
+from zmq4.msg cimport Msg, frame, payload_size, untrack
 
 cdef int _MORE
 cdef int _ACTIVE, _TERMINATING, _TERMINATED
@@ -29,6 +29,7 @@ cdef class Pipe:
     cdef public object tag
     cdef public bint in_msg
     cdef public bint discard
+    cdef public bint ran_dry
     cdef object _push  # inq.append, bound once
     cdef object _pop  # inq.popleft, bound once
     cdef object __weakref__
@@ -45,8 +46,9 @@ cdef class Pipe:
     @cython.locals(peer=Pipe, n=Py_ssize_t, i=Py_ssize_t, last=Py_ssize_t, j=Py_ssize_t,
                    parts=list, frames=list, m=Msg)
     cpdef Py_ssize_t write_messages(self, list messages, Py_ssize_t start=*) except -1
-    @cython.locals(batch=list, m=Msg)
-    cpdef tuple read_messages(self, list parts, Py_ssize_t limit, list held=*)
+    @cython.locals(batch=list, m=Msg, size=Py_ssize_t)
+    cpdef tuple read_messages(self, list parts, Py_ssize_t limit, list held=*,
+                              Py_ssize_t max_bytes=*)
     cpdef rollback(self)
     @cython.locals(peer=Pipe)
     cpdef terminate(self, bint delay=*)

@@ -47,7 +47,7 @@ from collections import deque
 from typing import Any, Optional
 
 from ..msg import MORE as _MORE
-from ..msg import Msg, frame, untrack
+from ..msg import Msg, frame, payload_size, untrack
 
 # The underscored twins are C constants when compiled (pipe.pxd); same values.
 _ACTIVE = ACTIVE = 0
@@ -80,6 +80,7 @@ class Pipe:
     __slots__ = (
         "inq", "peer", "sink", "hwm", "msgs_read", "msgs_written", "out_buf", "in_sleeping",
         "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "in_msg", "discard",
+        "ran_dry",
         "_push", "_pop", "__weakref__",
     )
 
@@ -104,6 +105,7 @@ class Pipe:
         self.endpoint: Optional[str] = None  # endpoint that created this pipe (disconnect)
         self.tag: Any = None  # free slot for the owning socket type
         self.in_msg = False  # the reader has read some but not all frames of a message
+        self.ran_dry = False  # the last read_messages found the queue empty
         self.discard = False  # peer ended with LINGER 0: drop what is queued (reader side)
 
     def __repr__(self) -> str:
@@ -249,28 +251,38 @@ class Pipe:
             peer.sink.post(("activate_read", peer))
         return i - start
 
-    def read_messages(self, parts: list[Any], limit: int,
-                      held: Optional[list[Any]] = None) -> tuple[list[Any], list[Any]]:
+    def read_messages(self, parts: list[Any], limit: int, held: Optional[list[Any]] = None,
+                      max_bytes: int = -1) -> tuple[list[Any], list[Any]]:
         """Batch ``read`` for a session: up to ``limit`` whole messages, each a list of
-        frame payloads. ``parts`` holds the frames already read of an unfinished message
-        (continued here). Returns ``(messages, parts)``: the complete messages, and the
-        frames of a message still unfinished when the queue ran dry.
+        frame payloads, and no more once their payloads reach ``max_bytes`` (when >= 0;
+        the message that reaches it is included). ``parts`` holds the frames already
+        read of an unfinished message (continued here). Returns ``(messages, parts)``:
+        the complete messages, and the frames of a message still unfinished when the
+        queue ran dry. ``ran_dry`` then tells whether it stopped because the queue was
+        empty (rather than at a limit).
 
         A frame with an owner (a user buffer sent without copying: its free function or
         tracker runs when the owner goes) gets its owner appended to ``held``: the
         caller keeps it until the payload has been copied or written, so the
         application is not told the buffer is free while it is still being read."""
         batch: list[Any] = []
+        size = 0
+        self.ran_dry = False
         while len(batch) < limit:
             m = self.read()
             if m is None:
+                self.ran_dry = True
                 break
             parts.append(m.data)
+            if max_bytes >= 0:
+                size += payload_size(m.data)
             if m.owner is not None and held is not None:
                 held.append(m.owner)
             if not m.flags & _MORE:
                 batch.append(untrack(parts))  # internal, holds payloads only (msg.untrack)
                 parts = []
+                if max_bytes >= 0 and size >= max_bytes:
+                    break
         return batch, parts
 
     def rollback(self) -> None:

@@ -439,13 +439,15 @@ class Session:
         self._pulling = True
         try:
             while engine.out_bytes < OUT_HIGH_WATER:  # not backlogged
-                # compiled; reaching the delimiter calls pipe_ended -> _pipe_gone
-                batch, parts = pipe.read_messages(parts, _BATCH, held)
+                # compiled; reaching the delimiter calls pipe_ended -> _pipe_gone. At most
+                # OUT_HIGH_WATER of payload per batch: an encoder that copies (CURVE)
+                # then never holds more than that of copies at once.
+                batch, parts = pipe.read_messages(parts, _BATCH, held, OUT_HIGH_WATER)
                 if batch:
                     engine.send_messages(batch)
                     if self.engine is not engine or engine.closed:
                         return
-                if len(batch) < _BATCH:
+                if pipe.ran_dry:
                     break  # the pipe is empty (or ended)
         finally:
             self._pulling = False

@@ -21,6 +21,9 @@ cdef Py_ssize_t scan_frames(ScanState* st, const unsigned char* p, Py_ssize_t n,
                             Py_ssize_t max_messages, Py_ssize_t* messages) noexcept nogil
 
 
+cdef PyObject* new_body(Py_ssize_t size) except NULL
+
+
 cdef class Decoder:
     cdef readonly int version
     cdef Py_ssize_t _max
@@ -31,6 +34,7 @@ cdef class Decoder:
     cdef Py_ssize_t _pfill
     cdef Py_ssize_t _pcap
     cdef unsigned char _pflags
+    cdef bint _pkeep  # the pending body grows: remember it in the recycled set once done
     cdef list _parts
     cdef bytearray _left
     cdef object _error

@@ -14,6 +14,7 @@ RECYCLE_MIN: Final[int]
 RECYCLE_SCAN: Final[int]
 RECYCLE_SLOTS: Final[int]
 RECYCLE_BYTES: Final[int]
+RECYCLE_MAX: Final[int]
 
 def encode_message(out: bytearray, parts: Sequence[Buffer]) -> int: ...
 def encode_messages(out: bytearray, messages: Sequence[Sequence[Buffer]]) -> int: ...

@@ -29,6 +29,8 @@ Decoder rules (libzmq 4.0 decoders, spec §5.4 and §8.12):
   than ``PREALLOC_LIMIT`` that are not yet fully received grow geometrically with the
   bytes actually received, so a forged huge header cannot make the decoder allocate
   memory the peer has not sent (no quadratic copying either way).
+* large bodies are recycled once nobody holds them (``new_body``, "recycled frame
+  bodies" below): no fresh pages to fault in per message.
 
 Import rules: imports only ``zmq4.zmtp.errors`` (and the CPython C API). No I/O, no
 time, no threads. Errors are ``RemoteProtocolError``.
@@ -374,9 +376,9 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 # to the kernel (munmap, or trimming a thread arena's heap) whenever a burst of them is
 # freed, so the next body faults in every page and the kernel zeroes it before ``recv``
 # copies over it. On 1 MB messages that was up to half of a receiver's system time, and
-# whether it happened changed from run to run. Bodies from RECYCLE_MIN up to
-# PREALLOC_LIMIT bytes are therefore remembered when they are allocated, in a small
-# process-wide table kept oldest first (messages are mostly consumed in order, so the
+# whether it happened changed from run to run. Bodies from RECYCLE_MIN to RECYCLE_MAX
+# bytes are therefore remembered (when allocated; above PREALLOC_LIMIT, once grown to
+# their full size), in a small process-wide table kept oldest first (messages are mostly consumed in order, so the
 # oldest is the likeliest to be free). When a frame of the same size arrives and the table
 # holds the only reference left to one of the RECYCLE_SCAN oldest (everyone else dropped
 # the message), that object is filled again instead, and becomes the newest. Nobody can
@@ -395,12 +397,17 @@ RECYCLE_SCAN = 4
 RECYCLE_SLOTS = 64
 #: Most bytes of bodies the table keeps alive (the oldest are forgotten first).
 RECYCLE_BYTES = 8 << 20
+#: Largest body remembered. A frame above PREALLOC_LIMIT still grows with the data
+#: received, unless a remembered body of its exact size is free: that costs no memory
+#: the peer has not sent.
+RECYCLE_MAX = 4 << 20
 
 cdef enum:
     _RECYCLE_MIN = 1 << 17
     _RECYCLE_SCAN = 4
     _RECYCLE_SLOTS = 64
     _RECYCLE_BYTES = 8 << 20
+    _RECYCLE_MAX = 4 << 20
 
 cdef extern from *:
     """
@@ -446,16 +453,15 @@ cdef inline void _recycled_add(PyObject* o) noexcept:
     _recycled_bytes += size
 
 
-cdef PyObject* _new_body(Py_ssize_t size) except NULL:
-    """A new reference to a ``bytes`` object of ``size`` bytes, contents undefined (the
-    caller fills all of it): a recycled one when the table has one nobody else holds."""
+cdef inline bint _recyclable(Py_ssize_t size) noexcept:
+    return ZMQ4_CODEC_RECYCLE and _RECYCLE_MIN <= size <= _RECYCLE_MAX
+
+
+cdef PyObject* _recycled_find(Py_ssize_t size) noexcept:
+    """A new reference to a remembered body of ``size`` bytes that nobody else holds
+    (now the newest entry), or NULL."""
     cdef PyObject* o
     cdef int i
-    if not ZMQ4_CODEC_RECYCLE or size < _RECYCLE_MIN or size > _PREALLOC:
-        o = _bytes_new(NULL, size)
-        if o == NULL:
-            raise MemoryError()
-        return o
     for i in range(_recycled_count if _recycled_count < _RECYCLE_SCAN else _RECYCLE_SCAN):
         o = _recycled[i]
         if Py_REFCNT(o) == 1 and Py_SIZE(o) == size:
@@ -464,13 +470,26 @@ cdef PyObject* _new_body(Py_ssize_t size) except NULL:
             o = _recycled_take(i)
             if _PyBytes_Resize(&o, size - 1) < 0 or _PyBytes_Resize(&o, size) < 0:
                 PyErr_Clear()
-                break  # the failed resize released o; allocate afresh
+                return NULL  # the failed resize released o
             _recycled_add(o)
+            return o
+    return NULL
+
+
+cdef PyObject* new_body(Py_ssize_t size) except NULL:
+    """A new reference to a ``bytes`` object of ``size`` bytes, contents undefined (the
+    caller fills all of it; ``size`` is what it already holds, never a peer's claim): a
+    recycled one when the table has one nobody else holds."""
+    cdef PyObject* o = NULL
+    if _recyclable(size):
+        o = _recycled_find(size)
+        if o != NULL:
             return o
     o = _bytes_new(NULL, size)
     if o == NULL:
         raise MemoryError()
-    _recycled_add(o)
+    if _recyclable(size):
+        _recycled_add(o)
     return o
 
 
@@ -671,6 +690,8 @@ cdef class Decoder:
         if self._pfill == self._psize:
             tmp = self._pay
             self._pay = NULL
+            if self._pkeep:
+                _recycled_add(tmp)  # grown to its full size: remember it now
             payload = <object>tmp
             Py_XDECREF(tmp)      # <object> took its own reference
             _emit(self, self._pflags, payload, out, False)
@@ -746,6 +767,8 @@ cdef class Decoder:
                     break
                 tmp = self._pay
                 self._pay = NULL
+                if self._pkeep:
+                    _recycled_add(tmp)  # grown to its full size: remember it now
                 payload = <object>tmp
                 Py_XDECREF(tmp)      # <object> took its own reference
                 flags = self._pflags
@@ -820,23 +843,27 @@ cdef class Decoder:
                     if size < _RECYCLE_MIN:
                         payload = _bytes_obj(<const char*>(p + pos), size)
                     else:
-                        tmp = _new_body(size)
+                        tmp = new_body(size)
                         memcpy(_bytes_ptr(tmp), p + pos, size)
                         payload = <object>tmp
                         Py_XDECREF(tmp)      # <object> took its own reference
                     pos += size
                 else:
                     # start a payload spanning several chunks: preallocate (bounded)
+                    self._pkeep = False
                     newcap = size
-                    if newcap > _PREALLOC:
-                        newcap = _PREALLOC if avail < _PREALLOC else avail
-                    if newcap == size:
-                        tmp = _new_body(size)
+                    if size <= _PREALLOC:
+                        tmp = new_body(size)
                     else:
-                        # grows later (_PyBytes_Resize): must stay out of the recycled set
-                        tmp = _bytes_new(NULL, newcap)
+                        tmp = _recycled_find(size) if _recyclable(size) else NULL
                         if tmp == NULL:
-                            raise MemoryError()
+                            # grows with the data (_PyBytes_Resize wants it unshared);
+                            # remembered once complete
+                            newcap = _PREALLOC if avail < _PREALLOC else avail
+                            tmp = _bytes_new(NULL, newcap)
+                            if tmp == NULL:
+                                raise MemoryError()
+                            self._pkeep = _recyclable(size)
                     self._pay = tmp
                     self._psize = size
                     self._pcap = newcap

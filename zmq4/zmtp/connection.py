@@ -102,6 +102,9 @@ MAX_HANDSHAKE_FRAME = 1 << 20
 _COMMAND = _codec.COMMAND
 _MORE = _codec.MORE
 _BY_REF = _codec.BY_REFERENCE  # bytes bodies this large are sent by reference
+#: A mechanism's codec (CURVE) writes frames this large into recycled bodies of their own,
+#: not into the output buffer (which is new after each write: fresh pages every time).
+_OWN_FRAME = _codec.RECYCLE_MIN
 _PUBLISHERS = frozenset({C.PUB, C.XPUB})
 
 Part = bytes | bytearray | memoryview
@@ -343,8 +346,9 @@ class ZmtpConnection:
         if self._fast:
             if _codec.encode_messages_iov(self._out, (parts,), self._chunks, _BY_REF, self._v1):
                 self._out = bytearray()  # exported into the chunks
-        else:
-            self._codec.encode_messages(self._out, (parts,))  # type: ignore[union-attr]
+        elif self._codec.encode_messages_iov(  # type: ignore[union-attr]
+                self._out, (parts,), self._chunks, _OWN_FRAME):
+            self._out = bytearray()  # exported into the chunks
 
     def send_messages(self, messages: Iterable[Sequence[Part]]) -> None:
         """Queue many messages with one encode call (the batched hot path)."""
@@ -355,8 +359,9 @@ class ZmtpConnection:
         if self._fast:
             if _codec.encode_messages_iov(self._out, messages, self._chunks, _BY_REF, self._v1):
                 self._out = bytearray()  # exported into the chunks
-        else:
-            self._codec.encode_messages(self._out, messages)  # type: ignore[union-attr]
+        elif self._codec.encode_messages_iov(  # type: ignore[union-attr]
+                self._out, messages, self._chunks, _OWN_FRAME):
+            self._out = bytearray()  # exported into the chunks
 
     def send_ping(self, context: bytes = b"", ttl: int = 0) -> None:
         """Send a ZMTP 3.1 PING (only meaningful to libzmq 4.2+ peers)."""

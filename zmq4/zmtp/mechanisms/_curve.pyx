@@ -29,8 +29,9 @@ Own short nonces are a 64-bit counter written big-endian (libzmq 4.1+; 4.0 wrote
 order); the peer's must be strictly greater than the last one accepted — a replayed or
 reordered MESSAGE ends the connection. The counter stops before 2**64-1.
 
-Import rules: cimports ``zmq4._sodium``; imports ``zmq4.zmtp.errors`` only. No I/O,
-no time.
+Import rules: cimports ``zmq4._sodium`` and ``zmq4.zmtp._codec`` (``new_body``: large
+payloads and the plaintext scratch are recycled bodies, as the decoder's); imports
+``zmq4.zmtp.errors`` only. No I/O, no time.
 """
 
 from cpython.bytes cimport PyBytes_CheckExact, PyBytes_AS_STRING, PyBytes_GET_SIZE
@@ -52,6 +53,7 @@ from libc.string cimport memcpy, memcmp, memset
 from libc.stdint cimport uint64_t, UINT64_MAX
 
 from zmq4 cimport _sodium as na
+from zmq4.zmtp._codec cimport new_body
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 
@@ -109,7 +111,7 @@ cdef class _Batch:
     cdef Py_ssize_t count
     cdef Py_buffer* views
     cdef Py_ssize_t nviews
-    cdef unsigned char* scratch
+    cdef PyObject* scratch  # a bytes object from new_body (recycled when large)
 
     def __cinit__(self, Py_ssize_t count):
         self.fr = <_Frame*>PyMem_Malloc((count if count else 1) * sizeof(_Frame))
@@ -136,10 +138,8 @@ cdef class _Batch:
         return 0
 
     cdef unsigned char* scratch_of(self, Py_ssize_t n) except NULL:
-        self.scratch = <unsigned char*>PyMem_Malloc(n if n else 1)
-        if self.scratch == NULL:
-            raise MemoryError()
-        return self.scratch
+        self.scratch = new_body(n if n else 1)
+        return <unsigned char*>_bytes_ptr(self.scratch)
 
     def __dealloc__(self):
         cdef Py_ssize_t i
@@ -150,7 +150,7 @@ cdef class _Batch:
                 Py_XDECREF(self.fr[i].payload)  # payloads not handed out
         PyMem_Free(self.views)
         PyMem_Free(self.fr)
-        PyMem_Free(self.scratch)
+        Py_XDECREF(self.scratch)
 
 
 # ---------------------------------------------------------------------------
@@ -474,11 +474,12 @@ cdef class CurveCodec:
             raise RuntimeError("crypto_box_detached_afternm failed")
         return end
 
-    cdef unsigned char* _seal_all(self, unsigned char* w, const _Frame* fr,
-                                  Py_ssize_t count) noexcept nogil:
+    cdef unsigned char* _seal_all(self, const _Frame* fr, Py_ssize_t count) noexcept nogil:
+        """``_seal`` every frame at its ``dst``; NULL if libsodium failed."""
         cdef Py_ssize_t k
+        cdef unsigned char* w = <unsigned char*>1
         for k in range(count):
-            w = self._seal(w, fr[k].p, fr[k].n, fr[k].inner)
+            w = self._seal(fr[k].dst, fr[k].p, fr[k].n, fr[k].inner)
             if w == NULL:
                 return NULL
         return w
@@ -486,12 +487,30 @@ cdef class CurveCodec:
     def encode_messages(self, bytearray out not None, messages):
         """Append every part of every message (a sequence of sequences of bytes-like
         parts) as MESSAGE frames to ``out``."""
+        cdef Py_ssize_t old = PyByteArray_GET_SIZE(out)
+        self._encode(out, messages, None, 0)
+        return PyByteArray_GET_SIZE(out) - old
+
+    def encode_messages_iov(self, bytearray out not None, messages, list chunks not None,
+                            Py_ssize_t threshold):
+        """``encode_messages`` for a gathering write, as ``_codec.encode_messages_iov``:
+        a frame of ``threshold`` bytes or more is boxed into a ``bytes`` object of its
+        own (a recycled body, ``_codec.new_body``: no fresh pages per large message)
+        instead of into ``out``. Returns how many frames went into their own objects; if
+        any, ``chunks`` received the whole output in order (slices of ``out``, which is
+        then exported and must not be appended to again, and those objects)."""
+        return self._encode(out, messages, chunks, threshold)
+
+    cdef Py_ssize_t _encode(self, bytearray out, object messages, list chunks,
+                            Py_ssize_t threshold) except -1:
         cdef object outer = PySequence_Fast(messages, "messages must be a sequence")
         cdef Py_ssize_t nmsg = PySequence_Fast_GET_SIZE(outer)
-        cdef Py_ssize_t i, j, k, nparts, total = 0, written = 0, payload = 0, old
+        cdef Py_ssize_t i, j, k, nparts, fsize, total = 0, written = 0, inline = 0
+        cdef Py_ssize_t payload = 0, old, at, big = 0
         cdef uint64_t frames = 0
         cdef object seq
         cdef list seqs = PyList_New(0)
+        cdef list cuts
         cdef Py_buffer oview
         cdef _Batch batch
         cdef _Frame* fr
@@ -513,6 +532,7 @@ cdef class CurveCodec:
             return 0
         self._reserve(frames)
         # pass 2, with the GIL: where every part's bytes are (``seqs`` keeps them alive)
+        # and where its frame goes: its own body when large, else the next bytes of out
         batch = _Batch(<Py_ssize_t>frames)
         fr = batch.fr
         k = 0
@@ -521,27 +541,52 @@ cdef class CurveCodec:
             for j in range(nparts):
                 batch.pin(k, <object>PySequence_Fast_GET_ITEM(seq, j))
                 fr[k].inner = _INNER_MORE if j + 1 < nparts else 0
-                written += _frame_size(fr[k].n)
+                fsize = _frame_size(fr[k].n)
+                written += fsize
                 payload += fr[k].n
+                if chunks is not None and fsize >= threshold:
+                    fr[k].payload = new_body(fsize)
+                    fr[k].dst = <unsigned char*>_bytes_ptr(fr[k].payload)
+                    big += 1
+                else:
+                    inline += fsize
                 k += 1
         if written != total:
             raise RuntimeError("a message part changed size while being encoded")
         old = PyByteArray_GET_SIZE(out)
-        PyByteArray_Resize(out, old + total)
+        PyByteArray_Resize(out, old + inline)
         # pin ``out`` (a resize from another thread fails instead of crashing while the
         # GIL is released)
         PyObject_GetBuffer(out, &oview, PyBUF_WRITABLE)
+        cuts = [] if big else None
+        at = old
+        for i in range(k):
+            if fr[i].payload == NULL:
+                fr[i].dst = <unsigned char*>oview.buf + at
+                at += _frame_size(fr[i].n)
+            else:
+                cuts.append((at, <object>fr[i].payload))
         # pass 3: box them all, without the GIL if the batch is big enough
         if payload >= _NOGIL:
             with nogil:
-                w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
+                w = self._seal_all(fr, k)
         else:
-            w = self._seal_all(<unsigned char*>oview.buf + old, fr, k)
+            w = self._seal_all(fr, k)
         PyBuffer_Release(&oview)
         if w == NULL:
             PyByteArray_Resize(out, old)
             raise RuntimeError("crypto_box_detached_afternm failed")
-        return total
+        if big:
+            view = memoryview(out)
+            at = 0
+            for cut, body in cuts:
+                if cut > at:
+                    chunks.append(view[at:cut])
+                chunks.append(body)
+                at = cut
+            if at < PyByteArray_GET_SIZE(out):
+                chunks.append(view[at:])
+        return big
 
     def encode_command(self, bytearray out not None, body):
         """Append a command (e.g. PONG) as a MESSAGE with the COMMAND flag."""
@@ -704,9 +749,7 @@ cdef class CurveCodec:
             batch.pin(i, body)
             if fr[i].n < _OVERHEAD:
                 break  # refused when reached: nothing after it is opened
-            fr[i].payload = _bytes_new(NULL, fr[i].n - _OVERHEAD)
-            if fr[i].payload == NULL:
-                raise MemoryError()
+            fr[i].payload = new_body(fr[i].n - _OVERHEAD)
             fr[i].dst = <unsigned char*>_bytes_ptr(fr[i].payload)
             if fr[i].n - 32 > biggest:
                 biggest = fr[i].n - 32

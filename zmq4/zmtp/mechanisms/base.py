@@ -293,8 +293,13 @@ class TrafficCodec(Protocol):
         """Command items produced by the last ``decode_frames`` call."""
         ...
 
-    def encode_messages(self, out: bytearray, messages: Sequence[Sequence[Any]]) -> int:
-        """Append the wire frames of every part of every message to ``out``."""
+    def encode_messages_iov(self, out: bytearray, messages: Sequence[Sequence[Any]],
+                            chunks: list[Any], threshold: int) -> int:
+        """Append the wire frames of every part of every message to ``out``, or, for
+        frames of ``threshold`` bytes or more, to ``chunks`` as objects of their own:
+        then ``chunks`` receives the whole output in order (slices of ``out``, which is
+        exported) and the count of such frames is returned (0: all went into ``out``).
+        The contract of ``_codec.encode_messages_iov``."""
         ...
 
     def encode_command(self, out: bytearray, body: bytes) -> int:
@@ -335,6 +340,11 @@ class FrameHookCodec:
         for flags, wire in wires:
             _codec.encode_frame(out, wire, flags)
         return len(out) - before
+
+    def encode_messages_iov(self, out: bytearray, messages: Sequence[Sequence[Any]],
+                            chunks: list[Any], threshold: int) -> int:
+        self.encode_messages(out, messages)  # one Python call per frame anyway: no cuts
+        return 0
 
     def encode_command(self, out: bytearray, body: bytes) -> int:
         flags, wire = self._mech.encode_frame(_codec.COMMAND, body)
