@@ -378,15 +378,15 @@ def encode_frame_v1(bytearray out not None, data, int flags=0):
 # copies over it. On 1 MB messages that was up to half of a receiver's system time, and
 # whether it happened changed from run to run. Bodies from RECYCLE_MIN to RECYCLE_MAX
 # bytes are therefore remembered (when allocated; above PREALLOC_LIMIT, once grown to
-# their full size), in a small process-wide table kept oldest first (messages are mostly consumed in order, so the
-# oldest is the likeliest to be free). When a frame of the same size arrives and the table
-# holds the only reference left to one of the RECYCLE_SCAN oldest (everyone else dropped
-# the message), that object is filled again instead, and becomes the newest. Nobody can
-# observe the reuse: with a reference count of one, no other reference to the object
-# exists; its cached hash is invalidated by a resize. All of this runs under the GIL
-# (decoders are not used without it). The table holds at most RECYCLE_SLOTS bodies and
-# RECYCLE_BYTES bytes: that much may stay alive after the messages are gone
-# (``recycled_clear`` lets it go).
+# their full size) in a small process-wide table kept oldest first: messages are mostly
+# consumed in order, so the oldest is the likeliest to be free. When a body of the same
+# size is needed and the table holds the only reference left to one of the RECYCLE_SCAN
+# oldest (everyone else dropped the message), that object is filled again instead, and
+# becomes the newest. Nobody can observe the reuse: with a reference count of one, no
+# other reference to the object exists; its cached hash is invalidated by a resize. All
+# of this runs under the GIL (decoders and codecs are not used without it). The table
+# holds at most RECYCLE_SLOTS bodies and RECYCLE_BYTES bytes: that much may stay alive
+# after the messages are gone (``recycled_clear`` lets it go).
 
 #: Smallest frame body drawn from the recycled set (smaller ones are cheap to allocate).
 RECYCLE_MIN = 1 << 17  # glibc's default mmap threshold: below it, malloc reuses memory
@@ -478,8 +478,9 @@ cdef PyObject* _recycled_find(Py_ssize_t size) noexcept:
 
 cdef PyObject* new_body(Py_ssize_t size) except NULL:
     """A new reference to a ``bytes`` object of ``size`` bytes, contents undefined (the
-    caller fills all of it; ``size`` is what it already holds, never a peer's claim): a
-    recycled one when the table has one nobody else holds."""
+    caller fills all of it): a recycled one when the table has one nobody else holds.
+    ``size`` must be one the caller may allocate outright: data it holds, or a peer's
+    claim within PREALLOC_LIMIT."""
     cdef PyObject* o = NULL
     if _recyclable(size):
         o = _recycled_find(size)

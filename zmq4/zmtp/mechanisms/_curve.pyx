@@ -84,13 +84,14 @@ cdef enum:
 cdef const unsigned char* _MESSAGE = b"\x07MESSAGE"
 
 # One frame of a batch: where its bytes are and, boxing, its inner flags; unboxing,
-# the payload object the plaintext goes to (made before the GIL is released).
+# the payload object the plaintext goes to (made before the GIL is released); boxing a
+# large frame, the body of its own it is written to.
 cdef struct _Frame:
     const unsigned char* p
     Py_ssize_t n
     unsigned char inner
     PyObject* payload
-    unsigned char* dst  # the payload object's bytes
+    unsigned char* dst  # where the output goes (the payload object's bytes, or out's)
 
 # Why unboxing a batch stopped before its end (the frame's index is kept beside it).
 cdef enum:
