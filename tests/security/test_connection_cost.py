@@ -141,7 +141,7 @@ CURVE_SENDER_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_curve_boxes_a_backlog_a_batch_at_a_time(context: zmq4.Context) -> None:
+def test_curve_boxes_a_backlog_a_batch_at_a_time(context: zmq4.Context, tmp_path) -> None:
     """A sender that queues 300 MB faster than the connection takes it boxes about
     OUT_HIGH_WATER at a time, not the whole backlog at once: a session's batch is
     bounded in bytes too. (It used to copy whatever was queued into one buffer: 2 GB of
@@ -154,9 +154,11 @@ def test_curve_boxes_a_backlog_a_batch_at_a_time(context: zmq4.Context) -> None:
     pull.curve_server = True
     pull.curve_secretkey = server_secret
     endpoint = pull.bind("tcp://127.0.0.1:*").addr
+    # Run from outside the repository (as the EMFILE test below: `python -c` puts the
+    # working directory, possibly the uncompiled source tree, first on sys.path).
     sender = subprocess.Popen(
         [sys.executable, "-c", CURVE_SENDER_SCRIPT, endpoint, server_public.decode()],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         for _ in range(300):
             assert len(pull.recv()) == 1 << 20
