@@ -22,6 +22,7 @@ cdef Py_ssize_t scan_frames(ScanState* st, const unsigned char* p, Py_ssize_t n,
 
 
 cdef PyObject* new_body(Py_ssize_t size) except NULL
+cdef int interleave(bytearray out, list cuts, list chunks) except -1
 
 
 cdef class Decoder:

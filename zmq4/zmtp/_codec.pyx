@@ -287,16 +287,24 @@ cdef Py_ssize_t _encode_messages_iov(bytearray out, object messages, bint v1,
         PyByteArray_Resize(out, old)
         raise RuntimeError("messages changed while being encoded")
     if big:
-        view = memoryview(out)
-        k = 0
-        for cut, part in cuts:
-            if cut > k:
-                chunks.append(view[k:cut])
-            chunks.append(part)
-            k = cut
-        if k < PyByteArray_GET_SIZE(out):
-            chunks.append(view[k:])
+        interleave(out, cuts, chunks)
     return big
+
+
+cdef int interleave(bytearray out, list cuts, list chunks) except -1:
+    """Append to ``chunks`` the whole of ``out`` in order with the objects of ``cuts``,
+    ``(offset, obj)`` pairs in offset order, each standing at its offset: memoryview
+    slices of ``out`` (which is then exported) between them."""
+    cdef Py_ssize_t at = 0, cut
+    view = memoryview(out)
+    for cut, obj in cuts:
+        if cut > at:
+            chunks.append(view[at:cut])
+        chunks.append(obj)
+        at = cut
+    if at < PyByteArray_GET_SIZE(out):
+        chunks.append(view[at:])
+    return 0
 
 
 # ---------------------------------------------------------------------------

@@ -30,7 +30,8 @@ order); the peer's must be strictly greater than the last one accepted — a rep
 reordered MESSAGE ends the connection. The counter stops before 2**64-1.
 
 Import rules: cimports ``zmq4._sodium`` and ``zmq4.zmtp._codec`` (``new_body``: large
-payloads and the plaintext scratch are recycled bodies, as the decoder's); imports
+payloads and the plaintext scratch are recycled bodies, as the decoder's; ``interleave``
+cuts the output for a gathering write, as the plain encoder's); imports
 ``zmq4.zmtp.errors`` only. No I/O, no time.
 """
 
@@ -53,7 +54,7 @@ from libc.string cimport memcpy, memcmp, memset
 from libc.stdint cimport uint64_t, UINT64_MAX
 
 from zmq4 cimport _sodium as na
-from zmq4.zmtp._codec cimport new_body
+from zmq4.zmtp._codec cimport interleave, new_body
 
 from ..errors import LocalProtocolError, RemoteProtocolError
 
@@ -578,15 +579,7 @@ cdef class CurveCodec:
             PyByteArray_Resize(out, old)
             raise RuntimeError("crypto_box_detached_afternm failed")
         if big:
-            view = memoryview(out)
-            at = 0
-            for cut, body in cuts:
-                if cut > at:
-                    chunks.append(view[at:cut])
-                chunks.append(body)
-                at = cut
-            if at < PyByteArray_GET_SIZE(out):
-                chunks.append(view[at:])
+            interleave(out, cuts, chunks)
         return big
 
     def encode_command(self, bytearray out not None, body):
