@@ -46,6 +46,8 @@ class PayloadOwner:
         self.release()
 
 
+@cython.freelist(256)
+@cython.cclass
 class Msg:
     """One frame (libzmq msg_t): ``data`` (bytes-like), ``flags``, optional shared ``owner``."""
 

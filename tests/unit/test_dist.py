@@ -130,3 +130,23 @@ def test_pipes_filling_on_the_same_message_hand_off_once(hand_offs: list[int]) -
         publish(d, [w for w, _ in pipes], b"%d" % i)
     assert len(hand_offs) == 1
     assert all(len(drain(r)) == HWM for _, r in pipes)
+
+
+def test_one_msg_for_the_pipes_sessions_read_and_a_copy_for_each_socket() -> None:
+    """A session only reads what is queued for it, so every session pipe is given the
+    same Msg; an inproc socket's user may change its frame (resend it with SNDMORE,
+    export a writable buffer), so each of those gets its own, sharing the payload."""
+    d = Dist()
+    sessions = [outbound(d) for _ in range(3)]
+    sockets = [outbound(d) for _ in range(2)]
+    for writer, _ in sessions:
+        writer.frames_read_only = True
+    publish(d, [w for w, _ in sessions + sockets], b"head", b"tail")
+    got = [[reader.read() for _ in range(2)] for _, reader in sessions + sockets]
+    for j in range(2):
+        objs = [frames[j] for frames in got]
+        assert len({id(m) for m in objs[:3]}) == 1  # the sessions': one object
+        assert len({id(m) for m in objs}) == 3  # each socket's: its own
+        assert all(m.data is objs[0].data for m in objs)  # the payload is never copied
+    got[3][0].flags = 0  # a socket's user changes its frame: nobody else sees it
+    assert [m.flags for m in got[4]] == [MORE, 0] and [m.flags for m in got[0]] == [MORE, 0]

@@ -48,6 +48,7 @@ def test_read_messages_returns_whole_messages_and_carries_a_partial_one() -> Non
     batch, parts = b.read_messages([], 2)
     assert [[bytes(p) for p in m] for m in batch] == [[b"1"], [b"2a", b"2b"]]
     assert parts == []
+    assert type(batch[0]) is tuple  # a single frame: a one-tuple, no list to grow
     batch, parts = b.read_messages([b"earlier"], 10)  # continue an unfinished message
     assert [[bytes(p) for p in m] for m in batch] == [[b"earlier", b"3"]]
     assert b.read_messages([], 10) == ([], [])
@@ -91,8 +92,11 @@ def test_hot_path_frames_stay_off_the_cycle_collector_and_cycles_still_collect()
     while (m := b.read()) is not None:
         assert not gc.is_tracked(m)
     b.write(frame(b"z"))  # a whole frame (no MORE) is visible to the reader at once
+    b.write(frame(b"m1", 1))
+    b.write(frame(b"m2"))
     batch, parts = a.read_messages([], 10)
-    assert batch == [[b"z"]] and not gc.is_tracked(batch[0])
+    assert [list(m) for m in batch] == [[b"z"], [b"m1", b"m2"]]
+    assert not gc.is_tracked(batch[0]) and not gc.is_tracked(batch[1])
     assert not gc.is_tracked(frame(b"plain"))
     assert gc.is_tracked(frame(bytearray(b"mutable")))
     # the constructor and copy (a PUB's frame for each subscriber) follow the same rule

@@ -4,6 +4,9 @@
 Owns: ``Dist`` — pipes split into ``matching`` (chosen for the current message), ``active``
 (have room) and the rest. A whole message goes to every matching pipe; a pipe that cannot
 take the first frame is skipped for that message (never blocks: RFC 29 drop on full).
+Every pipe a session reads (``Pipe.frames_read_only``) is given the same ``Msg`` object;
+a pipe an inproc socket reads gets a copy sharing the payload, since that socket's user
+may change the frame (its flags when resending it, its data when exporting a buffer).
 Pipes attached or re-activated while a multipart message is being sent wait in
 ``deferred`` (libzmq's "eligible" tier) and join when that message ends, so no pipe ever
 gets the tail of a message whose head it did not get.
@@ -168,7 +171,10 @@ class Dist:
         filled = False
         while i < self.matching:
             pipe = arr.pipes[i]
-            if pipe.write(msg if self.matching == 1 else msg.copy()):
+            # one Msg for every pipe a session reads (it never changes a frame); a pipe
+            # whose reader is a socket gets its own (its user may change or resend it)
+            if pipe.write(msg if self.matching == 1 or pipe.frames_read_only
+                          else msg.copy()):
                 i += 1
                 continue
             # no room: deactivate it (skip this message for it); one hand-off per message

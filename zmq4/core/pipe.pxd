@@ -30,6 +30,7 @@ cdef class Pipe:
     cdef public bint in_msg
     cdef public bint discard
     cdef public bint ran_dry
+    cdef public bint frames_read_only
     cdef object _push  # inq.append, bound once
     cdef object _pop  # inq.popleft, bound once
     cdef object __weakref__
@@ -46,7 +47,7 @@ cdef class Pipe:
     @cython.locals(peer=Pipe, n=Py_ssize_t, i=Py_ssize_t, last=Py_ssize_t, j=Py_ssize_t,
                    parts=list, frames=list, m=Msg)
     cpdef Py_ssize_t write_messages(self, list messages, Py_ssize_t start=*) except -1
-    @cython.locals(batch=list, m=Msg, size=Py_ssize_t)
+    @cython.locals(batch=list, m=Msg, size=Py_ssize_t, data=object)
     cpdef tuple read_messages(self, list parts, Py_ssize_t limit, list held=*,
                               Py_ssize_t max_bytes=*)
     cpdef rollback(self)

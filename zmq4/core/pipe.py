@@ -80,7 +80,7 @@ class Pipe:
     __slots__ = (
         "inq", "peer", "sink", "hwm", "msgs_read", "msgs_written", "out_buf", "in_sleeping",
         "out_sleeping", "state", "identity", "conflate", "endpoint", "tag", "in_msg", "discard",
-        "ran_dry",
+        "ran_dry", "frames_read_only",
         "_push", "_pop", "__weakref__",
     )
 
@@ -107,6 +107,9 @@ class Pipe:
         self.in_msg = False  # the reader has read some but not all frames of a message
         self.ran_dry = False  # the last read_messages found the queue empty
         self.discard = False  # peer ended with LINGER 0: drop what is queued (reader side)
+        # the peer's reader (a session) only reads the frames queued for it, never changes
+        # them or hands them on: a writer may queue here a Msg it also queues elsewhere
+        self.frames_read_only = False
 
     def __repr__(self) -> str:
         return f"<Pipe {id(self):#x} state={self.state} in={len(self.inq)} ep={self.endpoint}>"
@@ -253,8 +256,8 @@ class Pipe:
 
     def read_messages(self, parts: list[Any], limit: int, held: Optional[list[Any]] = None,
                       max_bytes: int = -1) -> tuple[list[Any], list[Any]]:
-        """Batch ``read`` for a session: up to ``limit`` whole messages, each a list of
-        frame payloads, and no more once their payloads reach ``max_bytes`` (when >= 0;
+        """Batch ``read`` for a session: up to ``limit`` whole messages, each a sequence
+        of frame payloads (a list, or a one-tuple for a single frame), and no more once their payloads reach ``max_bytes`` (when >= 0;
         the message that reaches it is included). ``parts`` holds the frames already
         read of an unfinished message (continued here). Returns ``(messages, parts)``:
         the complete messages, and the frames of a message still unfinished when the
@@ -273,16 +276,23 @@ class Pipe:
             if m is None:
                 self.ran_dry = True
                 break
-            parts.append(m.data)
+            data = m.data
             if max_bytes >= 0:
-                size += payload_size(m.data)
+                size += payload_size(data)
             if m.owner is not None and held is not None:
                 held.append(m.owner)
-            if not m.flags & _MORE:
-                batch.append(untrack(parts))  # internal, holds payloads only (msg.untrack)
+            if m.flags & _MORE:
+                parts.append(data)
+                continue
+            # internal sequences holding payloads only: off the cycle collector's list
+            if parts:
+                parts.append(data)
+                batch.append(untrack(parts))
                 parts = []
-                if max_bytes >= 0 and size >= max_bytes:
-                    break
+            else:
+                batch.append(untrack((data,)))  # one allocation, from the tuple free list
+            if max_bytes >= 0 and size >= max_bytes:
+                break
         return batch, parts
 
     def rollback(self) -> None:

@@ -287,8 +287,11 @@ class SocketBase(SocketCore):
         o = session.options
         conflate = o.conflate and self.TYPE in _CONFLATE_TYPES
         if conflate:
-            return pipepair(self, session, 0, 0, True, True)
-        return pipepair(self, session, o.sndhwm, o.rcvhwm)
+            ours, theirs = pipepair(self, session, 0, 0, True, True)
+        else:
+            ours, theirs = pipepair(self, session, o.sndhwm, o.rcvhwm)
+        ours.frames_read_only = True  # a session reads frames, never changes them
+        return ours, theirs
 
     def make_zap_pipes(self, session: Any) -> Optional[Pipe]:
         """Connect a session to the ZAP handler bound at inproc://zeromq.zap.01 (RFC 27);
