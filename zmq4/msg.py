@@ -12,7 +12,8 @@ Rules: a ``Msg`` never copies on construction; ``size`` is the payload length in
 last frame referencing the payload is gone. Leaf module: imports nothing from zmq4.
 
 Compiled by Cython in pure-Python mode (``msg.pxd``: ``Msg`` becomes a cdef class with C-level
-``flags``); interpreted, this file behaves the same. ``frame`` and ``payload_size`` are the
+``flags`` and a free list of 256: a receiving session makes one per frame, a publisher
+one per inproc subscriber and message); interpreted, this file behaves the same. ``frame`` and ``payload_size`` are the
 cheap constructor / size used by the hot paths of other compiled modules.
 """
 

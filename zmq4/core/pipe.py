@@ -257,12 +257,12 @@ class Pipe:
     def read_messages(self, parts: list[Any], limit: int, held: Optional[list[Any]] = None,
                       max_bytes: int = -1) -> tuple[list[Any], list[Any]]:
         """Batch ``read`` for a session: up to ``limit`` whole messages, each a sequence
-        of frame payloads (a list, or a one-tuple for a single frame), and no more once their payloads reach ``max_bytes`` (when >= 0;
-        the message that reaches it is included). ``parts`` holds the frames already
-        read of an unfinished message (continued here). Returns ``(messages, parts)``:
-        the complete messages, and the frames of a message still unfinished when the
-        queue ran dry. ``ran_dry`` then tells whether it stopped because the queue was
-        empty (rather than at a limit).
+        of frame payloads (a list, or a one-tuple for a single frame), and no more once
+        their payloads reach ``max_bytes`` (when >= 0; the message that reaches it is
+        included). ``parts`` holds the frames already read of an unfinished message
+        (continued here). Returns ``(messages, parts)``: the complete messages, and the
+        frames of a message still unfinished when the queue ran dry. ``ran_dry`` then
+        tells whether it stopped because the queue was empty (rather than at a limit).
 
         A frame with an owner (a user buffer sent without copying: its free function or
         tracker runs when the owner goes) gets its owner appended to ``held``: the
