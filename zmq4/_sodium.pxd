@@ -41,3 +41,27 @@ cdef box_detached_afternm_t crypto_box_detached_afternm
 cdef box_open_detached_afternm_t crypto_box_open_detached_afternm
 cdef memzero_t sodium_memzero
 cdef memcmp_t sodium_memcmp
+
+# The xsalsa20poly1305 pieces, for CURVE MESSAGE boxes whose 16-byte nonce prefix is the
+# same for every message of a direction: the HSalsa20 step runs once per connection
+# direction instead of once per message (zmq4.zmtp.mechanisms._curve). Resolved with
+# dlsym as well.
+ctypedef int (*core_hsalsa20_t)(unsigned char *out, const unsigned char *inp,
+                                const unsigned char *k, const unsigned char *c) noexcept nogil
+ctypedef int (*stream_salsa20_t)(unsigned char *c, unsigned long long clen,
+                                 const unsigned char *n, const unsigned char *k) noexcept nogil
+ctypedef int (*stream_salsa20_xor_ic_t)(unsigned char *c, const unsigned char *m,
+                                        unsigned long long mlen, const unsigned char *n,
+                                        unsigned long long ic,
+                                        const unsigned char *k) noexcept nogil
+ctypedef int (*onetimeauth_t)(unsigned char *out, const unsigned char *inp,
+                              unsigned long long inlen, const unsigned char *k) noexcept nogil
+ctypedef int (*onetimeauth_verify_t)(const unsigned char *h, const unsigned char *inp,
+                                     unsigned long long inlen,
+                                     const unsigned char *k) noexcept nogil
+
+cdef core_hsalsa20_t crypto_core_hsalsa20
+cdef stream_salsa20_t crypto_stream_salsa20
+cdef stream_salsa20_xor_ic_t crypto_stream_salsa20_xor_ic
+cdef onetimeauth_t crypto_onetimeauth_poly1305
+cdef onetimeauth_verify_t crypto_onetimeauth_poly1305_verify

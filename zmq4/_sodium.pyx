@@ -58,6 +58,13 @@ crypto_box_detached_afternm = <box_detached_afternm_t>_resolve_dlsym(
     "crypto_box_detached_afternm")
 crypto_box_open_detached_afternm = <box_open_detached_afternm_t>_resolve_dlsym(
     "crypto_box_open_detached_afternm")
+crypto_core_hsalsa20 = <core_hsalsa20_t>_resolve_dlsym("crypto_core_hsalsa20")
+crypto_stream_salsa20 = <stream_salsa20_t>_resolve_dlsym("crypto_stream_salsa20")
+crypto_stream_salsa20_xor_ic = <stream_salsa20_xor_ic_t>_resolve_dlsym(
+    "crypto_stream_salsa20_xor_ic")
+crypto_onetimeauth_poly1305 = <onetimeauth_t>_resolve_dlsym("crypto_onetimeauth_poly1305")
+crypto_onetimeauth_poly1305_verify = <onetimeauth_verify_t>_resolve_dlsym(
+    "crypto_onetimeauth_poly1305_verify")
 
 
 def keypair() -> tuple:

@@ -12,7 +12,9 @@ Owns (RFC 25 §MESSAGE, RFC 26 §Nonces; spec §5.6, §6.4, §9 #1191):
   into a protocol error naming the command.
 * ``CurveCodec``: every traffic frame after the handshake as a CURVE MESSAGE,
   boxed/unboxed with the connection's precomputed key, batched so that one Python call
-  handles a whole send or receive batch. No Python call per frame: libsodium is
+  handles a whole send or receive batch. The boxes are crypto_box_afternm's, byte for
+  byte, but the HSalsa20 step of each is done once per direction, since a direction's
+  nonces share their 16-byte prefix (``_subkey``, ``_seal_detached``). No Python call per frame: libsodium is
   reached through the function pointers of ``zmq4._sodium``. A batch of at least
   ``NOGIL_THRESHOLD`` payload bytes is (un)boxed with the GIL released: every Python
   object it needs (the parts, pinned; the payloads it decrypts into, made beforehand)
@@ -172,6 +174,68 @@ cdef inline uint64_t _get_be64(const unsigned char* p) noexcept nogil:
     for i in range(8):
         v = (v << 8) | p[i]
     return v
+
+
+# crypto_box_afternm is xsalsa20poly1305 under the precomputed key: HSalsa20(key, nonce[:16])
+# gives a subkey, Salsa20(subkey, nonce[16:]) the key stream, whose first 32 bytes key
+# Poly1305 and the rest encrypt. Every MESSAGE of a direction shares the 16-byte nonce
+# prefix, so ``CurveCodec`` runs HSalsa20 once per direction (``_subkey``) and each box
+# below is exactly what crypto_box_detached_afternm gives, without that step.
+
+cdef enum:
+    # Key stream made in one call per box (4 Salsa20 blocks): the Poly1305 key and the
+    # first 224 bytes of the message, which then needs no second call below that size.
+    _SHORT_STREAM = 256
+
+
+cdef int _subkey(unsigned char* out, const unsigned char* key,
+                 const unsigned char* prefix) noexcept nogil:
+    """The direction's Salsa20 key: HSalsa20 of the precomputed key and the 16-byte
+    nonce prefix."""
+    return na.crypto_core_hsalsa20(out, prefix, key, NULL)
+
+
+cdef int _seal_detached(unsigned char* c, unsigned char* mac, const unsigned char* m,
+                        Py_ssize_t mlen, const unsigned char* short_nonce,
+                        const unsigned char* subkey) noexcept nogil:
+    """crypto_box_detached_afternm for a nonce of the subkey's direction: ``c`` (may be
+    ``m``) gets the ciphertext, ``mac`` the 16-byte tag. 0, or -1 if libsodium failed."""
+    cdef unsigned char ks[_SHORT_STREAM]
+    cdef Py_ssize_t i
+    cdef Py_ssize_t head = mlen if mlen < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
+    cdef int rc = na.crypto_stream_salsa20(ks, (32 + head + 63) & ~63, short_nonce, subkey)
+    if rc == 0:
+        for i in range(head):
+            c[i] = m[i] ^ ks[32 + i]
+        if mlen > head:
+            rc = na.crypto_stream_salsa20_xor_ic(c + head, m + head, mlen - head,
+                                                 short_nonce, _SHORT_STREAM // 64, subkey)
+        if rc == 0:
+            rc = na.crypto_onetimeauth_poly1305(mac, c, mlen, ks)
+    na.sodium_memzero(ks, _SHORT_STREAM)
+    return -1 if rc != 0 else 0
+
+
+cdef int _open_detached(unsigned char* m, const unsigned char* c, const unsigned char* mac,
+                        Py_ssize_t clen, const unsigned char* short_nonce,
+                        const unsigned char* subkey) noexcept nogil:
+    """crypto_box_open_detached_afternm for a nonce of the subkey's direction: the tag is
+    checked before anything is decrypted into ``m``. 0, or -1 if it does not
+    authenticate (``m`` untouched)."""
+    cdef unsigned char ks[_SHORT_STREAM]
+    cdef Py_ssize_t i
+    cdef Py_ssize_t head = clen if clen < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
+    cdef int rc = na.crypto_stream_salsa20(ks, (32 + head + 63) & ~63, short_nonce, subkey)
+    if rc == 0:
+        rc = na.crypto_onetimeauth_poly1305_verify(mac, c, clen, ks)
+    if rc == 0:
+        for i in range(head):
+            m[i] = c[i] ^ ks[32 + i]
+        if clen > head:
+            rc = na.crypto_stream_salsa20_xor_ic(m + head, c + head, clen - head,
+                                                 short_nonce, _SHORT_STREAM // 64, subkey)
+    na.sodium_memzero(ks, _SHORT_STREAM)
+    return -1 if rc != 0 else 0
 
 
 cdef inline Py_ssize_t _frame_size(Py_ssize_t n) noexcept nogil:
@@ -383,9 +447,8 @@ cdef class CurveCodec:
     ``unbox(body)`` -> ``(flags, payload)``; flags are ZMTP flags (MORE=1, COMMAND=4).
     """
 
-    cdef unsigned char _key[32]
-    cdef unsigned char _sprefix[16]
-    cdef unsigned char _rprefix[16]
+    cdef unsigned char _skey[32]  # Salsa20 key of our MESSAGEs (see ``_subkey``)
+    cdef unsigned char _rkey[32]  # ... and of the peer's
     cdef uint64_t _next
     cdef uint64_t _peer
     cdef readonly Py_ssize_t commands
@@ -395,21 +458,21 @@ cdef class CurveCodec:
     def __cinit__(self, key, bint is_client, next_nonce, last_peer_nonce):
         cdef const unsigned char[::1] kv = key
         _check_len(kv, 32, "key")
-        memcpy(self._key, &kv[0], 32)
         self.is_client = is_client
-        if is_client:
-            memcpy(self._sprefix, b"CurveZMQMESSAGEC", 16)
-            memcpy(self._rprefix, b"CurveZMQMESSAGES", 16)
-        else:
-            memcpy(self._sprefix, b"CurveZMQMESSAGES", 16)
-            memcpy(self._rprefix, b"CurveZMQMESSAGEC", 16)
+        ours, theirs = ((b"CurveZMQMESSAGEC", b"CurveZMQMESSAGES") if is_client
+                        else (b"CurveZMQMESSAGES", b"CurveZMQMESSAGEC"))
+        if (_subkey(self._skey, &kv[0], <const unsigned char*>PyBytes_AS_STRING(ours)) != 0
+                or _subkey(self._rkey, &kv[0],
+                           <const unsigned char*>PyBytes_AS_STRING(theirs)) != 0):
+            raise RuntimeError("crypto_core_hsalsa20 failed")
         self._next = next_nonce
         self._peer = last_peer_nonce
         self.commands = 0
         self._error = None
 
     def __dealloc__(self):
-        na.sodium_memzero(self._key, 32)
+        na.sodium_memzero(self._skey, 32)
+        na.sodium_memzero(self._rkey, 32)
 
     @property
     def next_nonce(self):
@@ -440,7 +503,6 @@ cdef class CurveCodec:
         the end of what it wrote, or NULL if libsodium failed. C memory only: runs with
         or without the GIL (the caller pins ``data`` and ``w``)."""
         cdef Py_ssize_t body = n + _OVERHEAD
-        cdef unsigned char nonce[24]
         cdef unsigned char* ct
         if body <= 255:
             w[0] = 0
@@ -451,15 +513,13 @@ cdef class CurveCodec:
             _put_be64(w + 1, <uint64_t>body)
             w += 9
         memcpy(w, _MESSAGE, 8)
-        memcpy(nonce, self._sprefix, 16)
-        _put_be64(nonce + 16, self._next)
-        memcpy(w + 8, nonce + 16, 8)
+        _put_be64(w + 8, self._next)
         self._next += 1
         ct = w + 32
         ct[0] = inner
         if n:
             memcpy(ct + 1, data, n)
-        if na.crypto_box_detached_afternm(ct, w + 16, ct, n + 1, nonce, self._key) != 0:
+        if _seal_detached(ct, w + 16, ct, n + 1, w + 8, self._skey) != 0:
             return NULL
         return ct + 1 + n
 
@@ -473,7 +533,7 @@ cdef class CurveCodec:
         else:
             end = self._seal(w, data, n, inner)
         if end == NULL:
-            raise RuntimeError("crypto_box_detached_afternm failed")
+            raise RuntimeError("libsodium failed to box a CURVE MESSAGE")
         return end
 
     cdef unsigned char* _seal_all(self, const _Frame* fr, Py_ssize_t count) noexcept nogil:
@@ -577,7 +637,7 @@ cdef class CurveCodec:
         PyBuffer_Release(&oview)
         if w == NULL:
             PyByteArray_Resize(out, old)
-            raise RuntimeError("crypto_box_detached_afternm failed")
+            raise RuntimeError("libsodium failed to box a CURVE MESSAGE")
         if big:
             interleave(out, cuts, chunks)
         return big
@@ -636,7 +696,6 @@ cdef class CurveCodec:
         ``_OK``, or why the frame is refused (``_raise_open`` words it). C memory only:
         runs with or without the GIL."""
         cdef uint64_t nonce_value
-        cdef unsigned char nonce[24]
         # RFC 25 §MESSAGE: "MESSAGE" + short nonce (8) + box of at least flags + MAC.
         if n < _OVERHEAD or memcmp(p, _MESSAGE, 8) != 0:
             return _MALFORMED
@@ -644,10 +703,7 @@ cdef class CurveCodec:
         # RFC 26 §Nonces (spec §9 #1191): strictly increasing, else replay -> close.
         if nonce_value <= self._peer:
             return _REPLAYED
-        memcpy(nonce, self._rprefix, 16)
-        memcpy(nonce + 16, p + 8, 8)
-        if na.crypto_box_open_detached_afternm(plain, p + 32, p + 16, n - 32, nonce,
-                                               self._key) != 0:
+        if _open_detached(plain, p + 32, p + 16, n - 32, p + 8, self._rkey) != 0:
             return _FORGED
         inner[0] = plain[0]
         self._peer = nonce_value
