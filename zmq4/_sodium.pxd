@@ -22,30 +22,17 @@ cdef box_afternm_t crypto_secretbox_easy
 cdef box_afternm_t crypto_secretbox_open_easy
 cdef randombytes_t randombytes
 
-# Added for CURVE MESSAGE boxing in place (zmq4.zmtp.mechanisms._curve). The detached
-# variants are not in PyNaCl's cffi cdef; they are resolved with dlsym on PyNaCl's
-# _sodium.abi3.so, which exports the real libsodium symbols.
-ctypedef int (*box_detached_afternm_t)(unsigned char *c, unsigned char *mac,
-                                       const unsigned char *m, unsigned long long mlen,
-                                       const unsigned char *n,
-                                       const unsigned char *k) noexcept nogil
-ctypedef int (*box_open_detached_afternm_t)(unsigned char *m, const unsigned char *c,
-                                            const unsigned char *mac,
-                                            unsigned long long clen,
-                                            const unsigned char *n,
-                                            const unsigned char *k) noexcept nogil
 ctypedef void (*memzero_t)(void *pnt, size_t length) noexcept nogil
 ctypedef int (*memcmp_t)(const void *b1, const void *b2, size_t length) noexcept nogil
 
-cdef box_detached_afternm_t crypto_box_detached_afternm
-cdef box_open_detached_afternm_t crypto_box_open_detached_afternm
 cdef memzero_t sodium_memzero
 cdef memcmp_t sodium_memcmp
 
 # The xsalsa20poly1305 pieces, for CURVE MESSAGE boxes whose 16-byte nonce prefix is the
 # same for every message of a direction: the HSalsa20 step runs once per connection
-# direction instead of once per message (zmq4.zmtp.mechanisms._curve). Resolved with
-# dlsym as well.
+# direction instead of once per message (zmq4.zmtp.mechanisms._curve). They are not in
+# PyNaCl's cffi cdef; they are resolved with dlsym on PyNaCl's _sodium.abi3.so, which
+# exports the real libsodium symbols.
 ctypedef int (*core_hsalsa20_t)(unsigned char *out, const unsigned char *inp,
                                 const unsigned char *k, const unsigned char *c) noexcept nogil
 ctypedef int (*stream_salsa20_t)(unsigned char *c, unsigned long long clen,

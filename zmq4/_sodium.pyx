@@ -54,10 +54,6 @@ cdef void *_resolve_dlsym(str name) except NULL:
     return <void *>addr
 
 
-crypto_box_detached_afternm = <box_detached_afternm_t>_resolve_dlsym(
-    "crypto_box_detached_afternm")
-crypto_box_open_detached_afternm = <box_open_detached_afternm_t>_resolve_dlsym(
-    "crypto_box_open_detached_afternm")
 crypto_core_hsalsa20 = <core_hsalsa20_t>_resolve_dlsym("crypto_core_hsalsa20")
 crypto_stream_salsa20 = <stream_salsa20_t>_resolve_dlsym("crypto_stream_salsa20")
 crypto_stream_salsa20_xor_ic = <stream_salsa20_xor_ic_t>_resolve_dlsym(

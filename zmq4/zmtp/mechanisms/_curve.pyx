@@ -14,8 +14,8 @@ Owns (RFC 25 §MESSAGE, RFC 26 §Nonces; spec §5.6, §6.4, §9 #1191):
   boxed/unboxed with the connection's precomputed key, batched so that one Python call
   handles a whole send or receive batch. The boxes are crypto_box_afternm's, byte for
   byte, but the HSalsa20 step of each is done once per direction, since a direction's
-  nonces share their 16-byte prefix (``_subkey``, ``_seal_detached``). No Python call per frame: libsodium is
-  reached through the function pointers of ``zmq4._sodium``. A batch of at least
+  nonces share their 16-byte prefix (``_subkey``, ``_seal_detached``). No Python call
+  per frame: libsodium is reached through the function pointers of ``zmq4._sodium``. A batch of at least
   ``NOGIL_THRESHOLD`` payload bytes is (un)boxed with the GIL released: every Python
   object it needs (the parts, pinned; the payloads it decrypts into, made beforehand)
   is in hand before, and the results are handed out after, in wire order.
