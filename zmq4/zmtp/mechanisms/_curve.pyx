@@ -195,23 +195,41 @@ cdef int _subkey(unsigned char* out, const unsigned char* key,
     return na.crypto_core_hsalsa20(out, prefix, key, NULL)
 
 
+cdef inline int _stream_start(unsigned char* ks, Py_ssize_t n,
+                              const unsigned char* short_nonce,
+                              const unsigned char* subkey) noexcept nogil:
+    """The key stream's first blocks into ``ks``: the Poly1305 key (32 bytes), then the
+    stream for the first ``min(n, _SHORT_STREAM - 32)`` bytes of an ``n``-byte text."""
+    cdef Py_ssize_t head = n if n < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
+    return na.crypto_stream_salsa20(ks, (32 + head + 63) & ~63, short_nonce, subkey)
+
+
+cdef inline int _stream_xor(unsigned char* dst, const unsigned char* src, Py_ssize_t n,
+                            const unsigned char* ks, const unsigned char* short_nonce,
+                            const unsigned char* subkey) noexcept nogil:
+    """``dst`` = ``src`` XOR the key stream after the Poly1305 key (``dst`` may be
+    ``src``): the head from ``ks`` (``_stream_start``), the rest from libsodium."""
+    cdef Py_ssize_t i
+    cdef Py_ssize_t head = n if n < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
+    for i in range(head):
+        dst[i] = src[i] ^ ks[32 + i]
+    if n > head:
+        return na.crypto_stream_salsa20_xor_ic(dst + head, src + head, n - head,
+                                               short_nonce, _SHORT_STREAM // 64, subkey)
+    return 0
+
+
 cdef int _seal_detached(unsigned char* c, unsigned char* mac, const unsigned char* m,
                         Py_ssize_t mlen, const unsigned char* short_nonce,
                         const unsigned char* subkey) noexcept nogil:
     """crypto_box_detached_afternm for a nonce of the subkey's direction: ``c`` (may be
     ``m``) gets the ciphertext, ``mac`` the 16-byte tag. 0, or -1 if libsodium failed."""
     cdef unsigned char ks[_SHORT_STREAM]
-    cdef Py_ssize_t i
-    cdef Py_ssize_t head = mlen if mlen < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
-    cdef int rc = na.crypto_stream_salsa20(ks, (32 + head + 63) & ~63, short_nonce, subkey)
+    cdef int rc = _stream_start(ks, mlen, short_nonce, subkey)
     if rc == 0:
-        for i in range(head):
-            c[i] = m[i] ^ ks[32 + i]
-        if mlen > head:
-            rc = na.crypto_stream_salsa20_xor_ic(c + head, m + head, mlen - head,
-                                                 short_nonce, _SHORT_STREAM // 64, subkey)
-        if rc == 0:
-            rc = na.crypto_onetimeauth_poly1305(mac, c, mlen, ks)
+        rc = _stream_xor(c, m, mlen, ks, short_nonce, subkey)
+    if rc == 0:
+        rc = na.crypto_onetimeauth_poly1305(mac, c, mlen, ks)
     na.sodium_memzero(ks, _SHORT_STREAM)
     return -1 if rc != 0 else 0
 
@@ -223,17 +241,11 @@ cdef int _open_detached(unsigned char* m, const unsigned char* c, const unsigned
     checked before anything is decrypted into ``m``. 0, or -1 if it does not
     authenticate (``m`` untouched)."""
     cdef unsigned char ks[_SHORT_STREAM]
-    cdef Py_ssize_t i
-    cdef Py_ssize_t head = clen if clen < _SHORT_STREAM - 32 else _SHORT_STREAM - 32
-    cdef int rc = na.crypto_stream_salsa20(ks, (32 + head + 63) & ~63, short_nonce, subkey)
+    cdef int rc = _stream_start(ks, clen, short_nonce, subkey)
     if rc == 0:
         rc = na.crypto_onetimeauth_poly1305_verify(mac, c, clen, ks)
     if rc == 0:
-        for i in range(head):
-            m[i] = c[i] ^ ks[32 + i]
-        if clen > head:
-            rc = na.crypto_stream_salsa20_xor_ic(m + head, c + head, clen - head,
-                                                 short_nonce, _SHORT_STREAM // 64, subkey)
+        rc = _stream_xor(m, c, clen, ks, short_nonce, subkey)
     na.sodium_memzero(ks, _SHORT_STREAM)
     return -1 if rc != 0 else 0
 
